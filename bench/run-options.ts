@@ -1,0 +1,160 @@
+/**
+ * `eaddbench run` options: parsed once, validated at the boundary, resolved against one
+ * defaults object. Every error names the flag and the valid values.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+import { parseSets } from './params.js';
+import { parseShard, type PlanInput, type SweepEntry } from './plan.js';
+import { parseDesign, DesignError, PRESETS } from '../backends/designs.js';
+import { BACKEND_NAMES } from '../backends/index.js';
+import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
+import type { BackendName } from '../backends/types.js';
+import { WORKLOADS, findWorkload } from '../workloads/index.js';
+import { SUITES } from '../workloads/suites.js';
+
+export const RUN_HELP = `Usage: eaddbench run WORKLOAD... [options]
+       eaddbench run --suite NAME [options]
+
+Runs each workload on each design for every point of the sweep and writes one CSV row per
+(case, metric). Rows are appended as cases finish; Ctrl-C keeps every finished case.
+
+Options:
+  --suite NAME          run a named suite instead of WORKLOADs (${SUITES.map((s) => s.name).join(', ') || 'none yet'})
+  --backend NAME        model (default; clock: model) or sgx (real hardware; clock: wall)
+  --design LIST         presets or custom designs (default: ${PRESETS.map((p) => p.name).join(',')});
+                        repeatable; a comma list of presets (per-mm,mm-less), or one custom
+                        design as knobs (base=per-mm,workers=4; see 'eaddbench list designs')
+  --profile NAME|FILE   cost profile for the model (default: ${DEFAULT_PROFILE}; see 'eaddbench list profiles')
+  --set KEY=V1,V2,...   workload parameter; a list sweeps it (cartesian product over all --set);
+                        sizes accept units (64MiB, 1GiB, 4096); repeatable
+  --seed N              seed of every random stream (default: 1)
+  --repeat N            repeats of every case (default: 1)
+  --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
+  --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
+  --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
+  --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
+                        points at it)
+
+Exit status: 0 success (rejected, deadlock and skipped cases are results); 1 a case failed
+(outcome error); 2 bad usage or input (nothing is run and no file is written).
+
+Examples:
+  eaddbench run build --design per-mm,mm-less --set size=8MiB,64MiB --set measure=0,1
+  eaddbench run concurrent --set builders=1,2,4 --repeat 3 --out results/concurrent.csv
+  eaddbench run build --design base=mm-less,execution=kthread --profile icelake-server
+`;
+
+export interface RunOptions {
+  readonly backend: BackendName;
+  readonly plan: PlanInput;
+  readonly workers: number;
+  readonly out: string | undefined;
+  readonly shard: { index: number; count: number } | undefined;
+}
+
+function intFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+    throw new UsageError(`--${flag} '${text}' is invalid; expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function parseDesigns(texts: readonly string[]): { name: string; knobs: SweepEntry['designs'][number]['knobs'] }[] {
+  const out: { name: string; knobs: SweepEntry['designs'][number]['knobs'] }[] = [];
+  for (const text of texts) {
+    // A value with '=' is one custom design; otherwise a comma list of presets.
+    const items = text.includes('=') ? [text] : text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    for (const item of items) {
+      try {
+        const d = parseDesign(item);
+        if (!out.some((o) => o.name === d.name)) out.push(d);
+      } catch (err) {
+        if (err instanceof DesignError) throw new UsageError(`--design: ${err.message}`);
+        throw err;
+      }
+    }
+  }
+  if (out.length === 0) throw new UsageError('--design: no design given');
+  return out;
+}
+
+export function resolveRunOptions(argv: readonly string[]): RunOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      suite: { type: 'string' },
+      backend: { type: 'string' },
+      design: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      repeat: { type: 'string' },
+      workers: { type: 'string' },
+      shard: { type: 'string' },
+      device: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+
+  const backendText = values.backend ?? 'model';
+  if (!BACKEND_NAMES.includes(backendText as BackendName)) {
+    throw new UsageError(`--backend '${backendText}' is unknown; valid: ${BACKEND_NAMES.join(', ')}`);
+  }
+  const backend = backendText as BackendName;
+  const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
+  const repeat = intFlag('repeat', values.repeat, 1, 1, 10000);
+  const workers = intFlag('workers', values.workers, availableParallelism(), 1, 256);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (values.out !== undefined && !values.out.endsWith('.csv')) throw new UsageError(`--out '${values.out}' must name a .csv file`);
+
+  let profile;
+  try {
+    profile = loadProfile(values.profile ?? DEFAULT_PROFILE);
+  } catch (err) {
+    if (err instanceof ProfileError) throw new UsageError(`--profile: ${err.message}`);
+    throw err;
+  }
+
+  const sets = parseSets(values.set ?? []);
+  const designOverride = values.design ? parseDesigns(values.design) : undefined;
+  const entries: SweepEntry[] = [];
+
+  if (values.suite !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`--suite cannot be combined with workload names (${positionals.join(', ')})`);
+    const suite = SUITES.find((s) => s.name === values.suite);
+    if (!suite) throw new UsageError(`--suite '${values.suite}' is unknown; valid suites: ${SUITES.map((s) => s.name).join(', ') || '(none)'}`);
+    for (const e of suite.entries) {
+      const workload = findWorkload(e.workload);
+      if (!workload) throw new UsageError(`suite '${suite.name}' names unknown workload '${e.workload}'`);
+      const merged = new Map<string, readonly string[]>(Object.entries(e.sets));
+      for (const [k, v] of sets) if (workload.params.some((p) => p.name === k)) merged.set(k, v);
+      entries.push({ workload, designs: designOverride ?? parseDesigns([e.designs.join(',')]), sets: merged });
+    }
+  } else {
+    if (positionals.length === 0) throw new UsageError(`run needs at least one WORKLOAD or --suite NAME; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+    const designs = designOverride ?? parseDesigns([PRESETS.map((p) => p.name).join(',')]);
+    for (const name of positionals) {
+      const workload = findWorkload(name);
+      if (!workload) throw new UsageError(`unknown workload '${name}'; valid workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+      const own = new Map([...sets].filter(([k]) => workload.params.some((p) => p.name === k)));
+      entries.push({ workload, designs, sets: own });
+    }
+  }
+  // A --set key must belong to at least one workload of the run.
+  for (const key of sets.keys()) {
+    if (!entries.some((e) => e.workload.params.some((p) => p.name === key))) {
+      const valid = [...new Set(entries.flatMap((e) => e.workload.params.map((p) => p.name)))].join(', ');
+      throw new UsageError(`--set: unknown parameter '${key}'; valid parameters here: ${valid}`);
+    }
+  }
+
+  const options: Record<string, string> = {};
+  if (values.device !== undefined) options['device'] = values.device;
+  return { backend, workers, out: values.out, shard, plan: { entries, backend, profile, seed, repeat, options } };
+}

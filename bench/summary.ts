@@ -1,0 +1,62 @@
+/**
+ * The table `run` prints on stdout: per workload and parameter point, the key metrics of each
+ * design, and the ratio per-mm / mm-less.
+ */
+import { metricDef, type Row } from '../results/schema.js';
+
+/** Metrics shown, in order, when a case has them. */
+const KEY_METRICS = ['build_time_p50', 'throughput', 'ready_latency_p50', 'ioctl_latency_p50', 'app_latency_p99', 'reclaim_time', 'teardown_time'];
+
+function fmt(value: number, unit: string): string {
+  if (unit === 'ns') {
+    if (value >= 1e9) return `${(value / 1e9).toPrecision(3)} s`;
+    if (value >= 1e6) return `${(value / 1e6).toPrecision(3)} ms`;
+    if (value >= 1e3) return `${(value / 1e3).toPrecision(3)} µs`;
+    return `${value.toPrecision(3)} ns`;
+  }
+  const text = Math.abs(value) >= 1e4 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+  return `${text} ${unit}`;
+}
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+export function summaryTable(rows: readonly Row[]): string {
+  const designs = [...new Set(rows.map((r) => r.design))];
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const key = `${r.workload} ${r.params}`;
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  const clock = [...new Set(rows.map((r) => r.clock))].join('/');
+  const header = ['workload / params / metric', ...designs, 'per-mm ÷ mm-less'];
+  const table: string[][] = [header];
+  for (const [key, list] of groups) {
+    // Non-ok outcomes show once per group.
+    const outcomes = designs.map((d) => {
+      const caseRow = list.find((r) => r.design === d && r.metric === 'case');
+      return caseRow ? caseRow.outcome : list.some((r) => r.design === d) ? '' : '—';
+    });
+    if (outcomes.some((o) => o !== '' && o !== '—')) table.push([key + '  outcome', ...outcomes.map((o) => o || 'ok'), '']);
+    for (const metric of KEY_METRICS) {
+      const def = metricDef(metric);
+      if (!def) continue;
+      // Mean over repeats.
+      const values = designs.map((d) => {
+        const vs = list.filter((r) => r.design === d && r.metric === metric && r.value !== null).map((r) => r.value as number);
+        return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined;
+      });
+      if (values.every((v) => v === undefined)) continue;
+      const a = values[designs.indexOf('per-mm')];
+      const b = values[designs.indexOf('mm-less')];
+      const ratio = a !== undefined && b !== undefined && b !== 0 ? `${(a / b).toFixed(2)}×` : '';
+      table.push([`${key}  ${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ratio]);
+    }
+  }
+  if (table.length === 1) return 'no results\n';
+  return `Results (clock: ${clock}; repeats averaged; lower is better for times, higher for throughput)\n` + pad(table);
+}
