@@ -2,6 +2,7 @@
  * Runs cases in a piscina pool and hands each finished case's result back as it arrives.
  * A case that throws, or a worker that dies, becomes an `error` result; the pool goes on.
  */
+import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import type { CaseResult, CaseSpec } from '../backends/types.js';
 
@@ -16,9 +17,11 @@ export function runPool(
   cases: readonly CaseSpec[],
   workers: number,
   onResult: (index: number, result: CaseResult) => void,
+  /** The worker module (tests substitute their own). */
+  workerFile: string = new URL('./worker.js', import.meta.url).href,
 ): PoolRun {
   const pool = new Piscina({
-    filename: new URL('./worker.js', import.meta.url).href,
+    filename: workerFile,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 1000,
@@ -26,6 +29,8 @@ export function runPool(
     maxQueue: Math.max(cases.length, 1),
   });
   const abort = new AbortController();
+  // Every queued task listens on the one signal.
+  setMaxListeners(cases.length + 10, abort.signal);
   let stopped = false;
   const tasks = cases.map((spec, index) =>
     pool

@@ -23,11 +23,33 @@ function pad(cells: string[][]): string {
   return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
+/** The params of a row, keeping only keys whose values vary within its workload in this run. */
+function varyingParams(rows: readonly Row[]): (r: Row) => string {
+  const seen = new Map<string, Map<string, Set<string>>>();
+  for (const r of rows) {
+    const keys = seen.get(r.workload) ?? new Map<string, Set<string>>();
+    for (const kv of r.params.split(';')) {
+      const [k, v] = kv.split('=');
+      if (k === undefined || v === undefined) continue;
+      keys.set(k, (keys.get(k) ?? new Set()).add(v));
+    }
+    seen.set(r.workload, keys);
+  }
+  return (r) => {
+    const keys = seen.get(r.workload);
+    return r.params
+      .split(';')
+      .filter((kv) => (keys?.get(kv.split('=')[0] ?? '')?.size ?? 0) > 1)
+      .join(';');
+  };
+}
+
 export function summaryTable(rows: readonly Row[]): string {
   const designs = [...new Set(rows.map((r) => r.design))];
   const groups = new Map<string, Row[]>();
+  const shown = varyingParams(rows);
   for (const r of rows) {
-    const key = `${r.workload} ${r.params}`;
+    const key = `${r.workload} ${shown(r)}`.trim();
     const list = groups.get(key) ?? [];
     list.push(r);
     groups.set(key, list);
@@ -53,7 +75,7 @@ export function summaryTable(rows: readonly Row[]): string {
       if (values.every((v) => v === undefined)) continue;
       const a = values[designs.indexOf('per-mm')];
       const b = values[designs.indexOf('mm-less')];
-      const ratio = a !== undefined && b !== undefined && b !== 0 ? `${(a / b).toFixed(2)}×` : '';
+      const ratio = a !== undefined && b !== undefined && b !== 0 ? `${(a / b).toPrecision(3)}×` : '';
       table.push([`${key}  ${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ratio]);
     }
   }

@@ -90,6 +90,7 @@ export const METRICS: readonly MetricDef[] = [
   m('ecreate_time', 'ns', 'number', 'lower', 'Time of the CREATE ioctl (ECREATE).'),
   m('einit_time', 'ns', 'number', 'lower', 'Time of the INIT ioctl (for `per-mm`, includes the flush of queued adds).'),
   m('per_page_time', 'ns', 'number', 'lower', 'Build time divided by the pages added (ns per page).'),
+  m('reclaim_per_page', 'ns', 'number', 'lower', 'Reclaim CPU time per evicted page (`reclaim_time` / `epc_evictions`): grows with the mms that map the victim enclave.'),
 ];
 
 const METRIC_INDEX = new Map(METRICS.map((d) => [d.name, d]));

@@ -1,4 +1,12 @@
-/** Named sweeps (`eaddbench run --suite NAME`); `default` is what `npm start` runs. */
+/**
+ * Named sweeps (`eaddbench run --suite NAME`); `default` is what `npm start` runs.
+ *
+ * `default` covers every workload on the four presets, sized so the whole suite runs in well
+ * under a minute on a 2-core machine, and picks the points that show the design question:
+ * measured vs unmeasured builds, concurrency against the single global worker, the owner's
+ * mmap_lock, handover rates, sharing across mms under EPC pressure, EPC pressure itself, and
+ * teardown — plus the knobs that switch each deadlock hazard on and off.
+ */
 
 export interface SuiteEntry {
   readonly workload: string;
@@ -14,4 +22,37 @@ export interface Suite {
   readonly entries: readonly SuiteEntry[];
 }
 
-export const SUITES: readonly Suite[] = [];
+const PRESETS = ['per-mm', 'mm-less', 'attach', 'per-mm-sync'] as const;
+
+export const SUITES: readonly Suite[] = [
+  {
+    name: 'default',
+    description: 'every workload on the four presets, plus the hazard knobs (model, < 60 s on 2 cores)',
+    entries: [
+      { workload: 'build', designs: PRESETS, sets: { size: ['64MiB'], measure: ['0', '1'] } },
+      { workload: 'concurrent', designs: PRESETS, sets: { builders: ['1', '2', '4'], size: ['8MiB'] } },
+      { workload: 'mmap-contention', designs: PRESETS, sets: { size: ['16MiB'] } },
+      { workload: 'handover', designs: PRESETS, sets: { rate: ['5', '20'], clients: ['8'] } },
+      { workload: 'shared', designs: PRESETS, sets: { mms: ['1', '2', '4'] } },
+      { workload: 'epc-pressure', designs: PRESETS, sets: { total: ['64MiB', '192MiB'] } },
+      // Hazard (b): direct reclaim under mmap_lock with writers queued (switch epc_alloc).
+      { workload: 'epc-pressure', designs: ['per-mm-sync', 'per-mm-sync,epc_alloc=under-lock'], sets: { total: ['192MiB'], builders: ['4'], churn: ['5000'] } },
+      // Hazard (a): release under mmap_sem waiting for queued work (switch release).
+      { workload: 'teardown', designs: [...PRESETS, 'per-mm,release=deferred'], sets: { mode: ['unmap', 'exit'] } },
+      { workload: 'replay', designs: PRESETS, sets: { file: ['test/fixtures/arch/test_enclave.sgxs'] } },
+    ],
+  },
+  {
+    name: 'ci',
+    description: 'a quick regression set (model, < 20 s on 2 cores)',
+    entries: [
+      { workload: 'build', designs: PRESETS, sets: { size: ['16MiB'], measure: ['0', '1'] } },
+      { workload: 'concurrent', designs: ['per-mm', 'mm-less'], sets: { builders: ['4'], size: ['4MiB'] } },
+      { workload: 'mmap-contention', designs: ['per-mm', 'mm-less'], sets: { size: ['4MiB'] } },
+      { workload: 'handover', designs: ['per-mm', 'mm-less'], sets: { size: ['4MiB'], clients: ['4'] } },
+      { workload: 'shared', designs: ['per-mm', 'mm-less'], sets: { mms: ['1', '2'], size: ['4MiB'], pressure: ['128MiB'] } },
+      { workload: 'epc-pressure', designs: ['per-mm', 'mm-less'], sets: { total: ['128MiB'], measure: ['0'] } },
+      { workload: 'teardown', designs: ['per-mm', 'mm-less', 'per-mm,release=deferred'], sets: {} },
+    ],
+  },
+];

@@ -73,8 +73,15 @@ export type Op =
   | { readonly op: 'close'; readonly enclave: number }
   /** User-space work between operations. */
   | { readonly op: 'think'; readonly ns: number }
-  /** The process exits (its mm goes away). */
-  | { readonly op: 'exit' };
+  /** The process exits (its mm goes away); every thread of the mm stops (a pending signal ends an add call early). */
+  | { readonly op: 'exit' }
+  /**
+   * Wait, without a syscall, until every page requested for the enclave is in EPC (or was
+   * dropped): how a build without EINIT is timed when adds complete asynchronously (kthread).
+   */
+  | { readonly op: 'settle'; readonly enclave: number }
+  /** Wait until `count` processes have reached the barrier `name` (scenario sequencing, no kernel cost). */
+  | { readonly op: 'barrier'; readonly name: string; readonly count: number };
 
 export interface ProcessScript {
   /** Unique within the scenario. */
@@ -86,6 +93,11 @@ export interface ProcessScript {
   /** Virtual start time (ns); arrivals of open-loop clients. */
   readonly startNs: number;
   readonly ops: readonly Op[];
+  /**
+   * Ops to run instead of `ops` when the design cannot hand an enclave to another process
+   * (binding=mm): e.g. a handover client builds its own enclave. Absent: run `ops`.
+   */
+  readonly ifNoHandover?: readonly Op[];
 }
 
 /** Co-running application activity in an mm (for contention workloads). */

@@ -1,9 +1,65 @@
-import type { Backend } from '../types.js';
+/**
+ * The model backend: a deterministic discrete-event simulation of the SGX EADD path on a
+ * design (knobs) and a cost profile. All numbers are ns of model time (clock `model`).
+ */
+import type { Backend, CaseResult, CaseSpec } from '../types.js';
+import { findWorkload } from '../../workloads/index.js';
+import { ProfileError, profileCosts, validateProfile } from './profiles.js';
+import { rejection, simulate } from './scenario-runner.js';
+
+export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './profiles.js';
+
+/** Most builder (or client) processes one case may have. */
+export const MAX_PROCESSES = 256;
+/** Most pages over all enclaves of one case (2^25 pages = 128 GiB). */
+export const MAX_TOTAL_PAGES = 2 ** 25;
+
+/** Seed of the workload generator: the case seed with the repeat index mixed in. */
+export function scenarioSeed(seed: number, repeat: number): number {
+  return (seed + Math.imul(repeat, 0x9e3779b1)) >>> 0;
+}
+
+function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
+  const w = findWorkload(spec.workload);
+  if (!w) return `unknown workload '${spec.workload}'`;
+  try {
+    validateProfile(spec.profile, spec.profileData);
+  } catch (err) {
+    return (err as ProfileError).message;
+  }
+  const p = spec.params;
+  for (const key of ['builders', 'clients'] as const) {
+    const v = p[key];
+    if (typeof v === 'number' && v > MAX_PROCESSES) return `parameter '${key}' = ${v} is more than the model supports; valid range 1..${MAX_PROCESSES}`;
+  }
+  const size = p['size'];
+  const secs = p['secs_size'];
+  if (typeof size === 'number' && typeof secs === 'number' && secs > 0 && secs < size) {
+    return `parameter 'secs_size' = ${secs} is smaller than 'size' = ${size}; valid: 0 or a power of two ≥ max(8192, size)`;
+  }
+  const sc = w.generate(p, scenarioSeed(spec.seed, spec.repeat));
+  let pages = 0;
+  for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
+  if (pages > MAX_TOTAL_PAGES) return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
+  return undefined;
+}
+
+/** Run one case synchronously (the worker wraps it in a promise). */
+export function runCaseSync(spec: CaseSpec): CaseResult {
+  const bad = check(spec);
+  if (bad !== undefined) return { outcome: 'error', detail: bad };
+  const w = findWorkload(spec.workload)!;
+  const sc = w.generate(spec.params, scenarioSeed(spec.seed, spec.repeat));
+  const why = rejection(spec, sc);
+  if (why !== undefined) return { outcome: 'rejected', detail: why };
+  return simulate(spec, sc, profileCosts(spec.profileData)).result;
+}
 
 export const backend: Backend = {
   name: 'model',
   clock: 'model',
-  async runCase() {
-    return { outcome: 'error', detail: 'model backend not built yet' };
+  validate: check,
+  async runCase(spec) {
+    return runCaseSync(spec);
   },
 };

@@ -1,4 +1,13 @@
-/** Cost profiles: JSON files in backends/model/profiles/, or a user's file. */
+/**
+ * Cost profiles: JSON files in backends/model/profiles/, or a user's file.
+ *
+ * A profile names the machine (CPU count, usable EPC) and every per-operation cost the model
+ * charges. Every value carries its `source` and a confidence `grade` (high, medium, low,
+ * UNCONFIRMED; see docs/model.md). Costs are nanoseconds of model time.
+ */
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProfileData } from '../types.js';
 
 export class ProfileError extends Error {}
@@ -8,13 +17,153 @@ export interface ProfileInfo {
   readonly description: string;
 }
 
+export const DEFAULT_PROFILE = 'skylake-client';
+
+export const GRADES = ['high', 'medium', 'low', 'UNCONFIRMED', 'measured'] as const;
+
+/** A machine field: name, unit, integer?, lower bound. */
+interface FieldDef {
+  readonly key: string;
+  readonly unit: string;
+  readonly min: number;
+  readonly integer: boolean;
+  readonly meaning: string;
+}
+
+export const MACHINE_FIELDS: readonly FieldDef[] = [
+  { key: 'cpus', unit: 'count', min: 1, integer: true, meaning: 'logical CPUs the scheduler may use' },
+  { key: 'epc_bytes', unit: 'bytes', min: 256 * 4096, integer: true, meaning: 'usable EPC (a multiple of 4096)' },
+];
+
+/** Every cost the model charges, in ns of model time. */
+export const COST_FIELDS: readonly FieldDef[] = [
+  ['syscall', 'ioctl entry and exit, argument copy'],
+  ['copy_4k', 'copy of 4 KiB (copy_from_user or memcpy)'],
+  ['alloc_page', 'kernel page allocation and kmap'],
+  ['kzalloc', 'small kernel allocation (request, page descriptor)'],
+  ['backing_page', 'shmem backing page lookup or allocation'],
+  ['gup', 'get_user_pages of one source page'],
+  ['vma_lookup', 'find_vma and checks'],
+  ['pte_insert', 'vmf_insert_pfn of one EPC page'],
+  ['lock', 'uncontended lock and unlock pair'],
+  ['ecreate', 'ECREATE plus backing setup'],
+  ['eadd', 'EADD of one 4 KiB page'],
+  ['eextend', 'EEXTEND of one 256-byte chunk'],
+  ['einit', 'EINIT (one successful attempt)'],
+  ['epa', 'EPA of a version-array page'],
+  ['eremove', 'EREMOVE of one page, with bookkeeping'],
+  ['eblock', 'EBLOCK of one page'],
+  ['etrack', 'ETRACK of one enclave'],
+  ['ewb', 'EWB of one page (write-back, backing and PCMD)'],
+  ['eldu', 'ELDU of one page, with the fault'],
+  ['age', 'test-and-clear-young of one page in one mm (page walk)'],
+  ['pte_zap', 'zap_vma_ptes of one page in one mm'],
+  ['ipi', 'one IPI round trip to one target CPU'],
+  ['wakeup', 'wake-up of an idle kernel thread until it runs'],
+  ['context_switch', 'a context switch'],
+  ['resched', 'schedule()/cond_resched() when nothing else is runnable'],
+  ['page_fault', 'an application anonymous page fault (mmap_lock read held)'],
+  ['mmap_op', 'an application mmap or munmap (mmap_lock write held)'],
+  ['munmap_enclave', 'unmap of the enclave VMA (zap, VMA teardown) before its close callback'],
+  ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
+  ['srcu_sync', 'synchronize_srcu when an mm leaves an enclave\'s list'],
+].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, integer: false, meaning: meaning! }));
+
+/** The resolved numbers the model uses. */
+export interface Costs {
+  readonly cpus: number;
+  readonly epcPages: number;
+  readonly ns: Readonly<Record<string, number>>;
+}
+
+function profilesDir(): string {
+  // Compiled code lives in dist/backends/model/; the JSON files stay in the source tree.
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const candidate of [join(here, 'profiles'), join(here, '..', '..', '..', 'backends', 'model', 'profiles')]) {
+    if (existsSync(join(candidate, `${DEFAULT_PROFILE}.json`))) return candidate;
+  }
+  return join(here, 'profiles');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkValue(file: string, path: string, def: FieldDef, v: unknown): void {
+  const where = `profile '${file}': field '${path}'`;
+  if (!isRecord(v)) throw new ProfileError(`${where} is missing; expected { value, unit: "${def.unit}", source, grade } (${def.meaning})`);
+  const value = v['value'];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || (def.integer && !Number.isInteger(value))) {
+    throw new ProfileError(`${where}.value must be ${def.integer ? 'an integer' : 'a number'} ≥ ${def.min} (${def.unit})`);
+  }
+  if (v['unit'] !== def.unit) throw new ProfileError(`${where}.unit must be "${def.unit}"`);
+  if (typeof v['source'] !== 'string' || v['source'].trim() === '') throw new ProfileError(`${where}.source must be a non-empty string naming where the value comes from`);
+  if (typeof v['grade'] !== 'string' || !(GRADES as readonly string[]).includes(v['grade'])) {
+    throw new ProfileError(`${where}.grade must be one of ${GRADES.join(', ')}`);
+  }
+}
+
+/** Validate a profile document; throws ProfileError naming the file and the field. */
+export function validateProfile(file: string, data: unknown): ProfileData {
+  if (!isRecord(data)) throw new ProfileError(`profile '${file}': not a JSON object`);
+  if (typeof data['name'] !== 'string' || data['name'] === '') throw new ProfileError(`profile '${file}': field 'name' must be a non-empty string`);
+  if (typeof data['description'] !== 'string') throw new ProfileError(`profile '${file}': field 'description' must be a string`);
+  for (const [section, defs] of [['machine', MACHINE_FIELDS], ['costs', COST_FIELDS]] as const) {
+    const sec = data[section];
+    if (!isRecord(sec)) throw new ProfileError(`profile '${file}': field '${section}' is missing; expected an object of values`);
+    for (const def of defs) checkValue(file, `${section}.${def.key}`, def, sec[def.key]);
+  }
+  const epc = ((data['machine'] as Record<string, Record<string, number>>)['epc_bytes']!)['value']!;
+  if (epc % 4096 !== 0) throw new ProfileError(`profile '${file}': field 'machine.epc_bytes.value' must be a multiple of 4096`);
+  return data;
+}
+
+/** The numbers of a validated profile document. */
+export function profileCosts(data: ProfileData): Costs {
+  const machine = data['machine'] as Record<string, { value: number }>;
+  const costs = data['costs'] as Record<string, { value: number }>;
+  const ns: Record<string, number> = {};
+  for (const def of COST_FIELDS) ns[def.key] = costs[def.key]!.value;
+  return { cpus: machine['cpus']!.value, epcPages: Math.floor(machine['epc_bytes']!.value / 4096), ns };
+}
+
 export function listProfiles(): ProfileInfo[] {
-  return [];
+  const dir = profilesDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const { data } = loadProfile(join(dir, f));
+      return { name: basename(f, '.json'), description: String(data['description']) };
+    });
 }
 
 /** Load a profile by name or path; throws ProfileError naming the file and field. */
 export function loadProfile(nameOrPath: string): { name: string; data: ProfileData } {
-  throw new ProfileError(`unknown profile '${nameOrPath}'`);
+  const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
+  const file = isPath ? nameOrPath : join(profilesDir(), `${nameOrPath}.json`);
+  if (!existsSync(file)) {
+    const known = isPath ? '' : `; known profiles: ${readdirSafe().join(', ')} (or a path to a .json file)`;
+    throw new ProfileError(`unknown profile '${nameOrPath}'${known}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ProfileError(`profile '${nameOrPath}': not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const data = validateProfile(isPath ? nameOrPath : `${nameOrPath}.json`, parsed);
+  return { name: isPath ? String(data['name']) : nameOrPath, data };
 }
 
-export const DEFAULT_PROFILE = 'skylake-client';
+function readdirSafe(): string[] {
+  try {
+    return readdirSync(profilesDir())
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => basename(f, '.json'))
+      .sort();
+  } catch {
+    return [];
+  }
+}

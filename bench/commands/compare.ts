@@ -1,11 +1,65 @@
+import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
+import { readResults } from '../../reports/read.js';
+import { DEFAULT_COMPARE, compareRows, formatText, hasRegression, toJson } from '../../reports/compare.js';
+import { parsePercent, parsePositiveInt } from '../../reports/args.js';
+
+const HELP = `eaddbench compare BASE.csv NEW.csv [options]
+
+Compares two results files metric by metric. Rows are matched on (backend, design, workload,
+profile, params, metric); seeds and repeats are the samples of a metric.
+
+  model-clock rows   deterministic: a change of the median beyond --threshold in the metric's
+                     bad direction is a regression
+  wall-clock rows    a bootstrap 95 % interval of the change in the median and a Mann–Whitney
+                     rank test: regressed or improved only when p < 0.05 and the whole interval
+                     lies beyond --noise (criterion.rs' rule); otherwise within noise
+
+Each line shows [lower estimate upper] of the relative change. Which way is better comes from
+the results schema (docs/results.md).
+
+Options:
+  --threshold PCT   model-clock threshold in percent (default 1)
+  --noise PCT       wall-clock noise threshold in percent (default 5)
+  --resamples N     bootstrap resamples (default 10000)
+  --json            print one JSON object with per-metric verdicts instead of text
+
+Exit status: 0 no regression; 1 a metric regressed or a case now fails; 2 bad input.
+
+Example:
+  eaddbench compare results/baselines/ci.csv results/latest.csv --threshold 2
+`;
 
 export const command: Command = {
   name: 'compare',
-  summary: '(not built yet)',
-  help: 'eaddbench compare: not built yet',
-  async run(): Promise<number> {
-    throw new UsageError('compare: not built yet');
+  summary: 'compare two results files; exit 1 on a regression',
+  help: HELP,
+  async run(argv: readonly string[]): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        threshold: { type: 'string' },
+        noise: { type: 'string' },
+        resamples: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length !== 2) {
+      throw new UsageError(`compare: expected two files, BASE.csv and NEW.csv; got ${positionals.length} (see eaddbench compare --help)`);
+    }
+    const options = {
+      ...DEFAULT_COMPARE,
+      threshold: values.threshold !== undefined ? parsePercent('threshold', values.threshold) : DEFAULT_COMPARE.threshold,
+      noise: values.noise !== undefined ? parsePercent('noise', values.noise) : DEFAULT_COMPARE.noise,
+      resamples: values.resamples !== undefined ? parsePositiveInt('resamples', values.resamples, 1_000_000) : DEFAULT_COMPARE.resamples,
+    };
+    const base = readResults(positionals[0]!);
+    const next = readResults(positionals[1]!);
+    const result = compareRows(base.rows, next.rows, options);
+    process.stdout.write(values.json ? toJson(result) : formatText(result));
+    return hasRegression(result) ? 1 : 0;
   },
 };

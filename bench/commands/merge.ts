@@ -1,11 +1,43 @@
+import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
+import { readResults } from '../../reports/read.js';
+import { mergeFiles } from '../../reports/merge.js';
+import { writeCsvAtomic } from '../../results/csv.js';
+
+const HELP = `eaddbench merge A.csv B.csv... --out C.csv
+
+Merges results files (typically the shards of one sweep, run with --shard i/n) into one.
+Rows keep their order, file by file. A row repeated exactly (same case_id and metric, same
+values; run_id may differ) is kept once; the same case_id and metric with different values is
+a conflict: nothing is written and the exit status is 2, naming both files and lines.
+
+Options:
+  --out FILE   the merged CSV (written to a temporary file, then renamed)
+
+Example:
+  eaddbench run --suite default --shard 1/2 --out s1.csv
+  eaddbench run --suite default --shard 2/2 --out s2.csv
+  eaddbench merge s1.csv s2.csv --out results/merged.csv
+`;
 
 export const command: Command = {
   name: 'merge',
-  summary: '(not built yet)',
-  help: 'eaddbench merge: not built yet',
-  async run(): Promise<number> {
-    throw new UsageError('merge: not built yet');
+  summary: 'merge shard CSVs into one; refuses conflicting duplicates',
+  help: HELP,
+  async run(argv: readonly string[]): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: { out: { type: 'string' } },
+    });
+    if (values.out === undefined || values.out === '') throw new UsageError('merge: --out FILE is required');
+    if (positionals.length === 0) throw new UsageError('merge: expected at least one input CSV');
+    const files = positionals.map((p) => readResults(p));
+    const { rows, duplicates } = mergeFiles(files);
+    writeCsvAtomic(values.out, rows);
+    process.stderr.write(`eaddbench: merged ${files.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${values.out}\n`);
+    return 0;
   },
 };

@@ -1,11 +1,48 @@
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
+import { readResults } from '../../reports/read.js';
+import { renderMarkdown } from '../../reports/markdown.js';
+import { renderHtml } from '../../reports/html.js';
+import { writeAtomic } from '../../reports/write.js';
+
+const HELP = `eaddbench report FILE.csv... [--out DIR]
+
+Turns one or more results files into
+  DIR/report.md    a summary for a pull-request comment or a CI job summary: per workload,
+                   every design side by side with its ratio to mm-less
+  DIR/index.html   a self-contained page (no scripts, no network) with SVG charts: throughput
+                   against concurrency, ioctl and ready latency distributions, binding against
+                   execution, EPC pressure, handover time to ready against arrival rate
+Charts the data cannot support say which workload or metric they need. The same input gives
+the same bytes. Both files are written whole (temporary file, then rename).
+
+Options:
+  --out DIR    output directory (default reports/out)
+
+Example:
+  eaddbench run --suite default --out results/latest.csv
+  eaddbench report results/latest.csv --out reports/out
+`;
 
 export const command: Command = {
   name: 'report',
-  summary: '(not built yet)',
-  help: 'eaddbench report: not built yet',
-  async run(): Promise<number> {
-    throw new UsageError('report: not built yet');
+  summary: 'write report.md and a self-contained index.html with charts from CSVs',
+  help: HELP,
+  async run(argv: readonly string[]): Promise<number> {
+    const { values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: { out: { type: 'string' } } });
+    if (positionals.length === 0) throw new UsageError('report: expected at least one results CSV (see eaddbench report --help)');
+    if (values.out === '') throw new UsageError('report: --out needs a directory');
+    const out = values.out ?? join('reports', 'out');
+    const files = positionals.map((p) => readResults(p));
+    const src = { files: positionals, rows: files.flatMap((f) => f.rows) };
+    // Render both before writing either, so a failure leaves no half-updated report.
+    const md = renderMarkdown(src);
+    const html = renderHtml(src);
+    writeAtomic(join(out, 'report.md'), md);
+    writeAtomic(join(out, 'index.html'), html);
+    process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
+    return 0;
   },
 };

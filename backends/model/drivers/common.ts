@@ -1,0 +1,119 @@
+/**
+ * Enclave steps both execution models share: ECREATE, VA-page growth (one VA page per 512
+ * pages, SECS included: sgx_encl_grow), committing an EADDed page, EINIT and release.
+ */
+import type { ProcessGen } from '../sim/index.js';
+import { Enclave, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.js';
+import { VA_SLOTS } from '../kernel/epc.js';
+import { downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/cpus.js';
+import type { Thread } from './thread.js';
+
+export const QUEUED = 4;
+
+export function popcount16(mask: number): number {
+  let n = 0;
+  for (let m = mask & 0xffff; m !== 0; m &= m - 1) n++;
+  return n;
+}
+
+/** Grow the VA pool when the next page needs a new VA page; false on ENOMEM. */
+export function* growVa(k: Kernel, t: Task, e: Enclave): ProcessGen<boolean> {
+  if (e.pageCnt % VA_SLOTS === 0) {
+    if (!(yield* k.allocEpc(t, 'va'))) return false;
+    yield* k.cpus.compute(t, k.ns['epa']! + k.ns['kzalloc']!);
+    e.vaPages++;
+    k.metrics.vaPages++;
+  }
+  e.pageCnt++;
+  return true;
+}
+
+/** ECREATE (with mm binding the enclave VMA is mapped first: ISGX requires it). */
+export function* create(k: Kernel, th: Thread, id: number, size: number): ProcessGen<Enclave | null> {
+  const t0 = k.env.now;
+  const t = th.task;
+  const byMm = k.knobs.binding === 'mm';
+  if (byMm) {
+    yield* downWrite(k, t, th.mm);
+    yield* k.cpus.compute(t, k.ns['mmap_op']!);
+    th.mm.mapped.add(id);
+    th.mm.lock.upWrite();
+  }
+  yield* k.cpus.compute(t, k.ns['syscall']! + k.ns['kzalloc']!);
+  const e = new Enclave(k.env, id, size, byMm ? th.mm : null);
+  k.enclaves.set(id, e);
+  e.createdAt = t0;
+  if (!(yield* growVa(k, t, e))) return null;
+  e.pageCnt--; // growVa counted a page; the SECS is counted below
+  if (!(yield* k.allocEpc(t, 'secs'))) return null;
+  yield* k.cpus.compute(t, k.ns['ecreate']!);
+  e.secs = true;
+  e.pageCnt++;
+  if (byMm) {
+    e.mms.push(th.mm);
+    e.refs++; // the VMA
+  } else {
+    th.fds.add(id);
+    e.refs++; // the fd
+  }
+  k.metrics.ecreate.add(k.env.now - t0);
+  k.metrics.firstStart = Math.min(k.metrics.firstStart, t0);
+  return e;
+}
+
+/** The page is in EPC: record it (measurement order), make it reclaimable. */
+export function commitPage(k: Kernel, e: Enclave, offset: number): void {
+  e.state[offset] = RESIDENT;
+  if (e.addCount < e.addLog.length) e.addLog[e.addCount] = offset;
+  e.addCount++;
+  e.resident++;
+  k.epc.active.push(e.id, offset);
+  k.metrics.pagesAdded++;
+  e.lastAddAt = k.env.now;
+  k.metrics.lastPageDone = Math.max(k.metrics.lastPageDone, k.env.now);
+}
+
+/** EINIT; with kthread execution the queued adds are flushed first (sgx_encl_init). */
+export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
+  const t0 = k.env.now;
+  const t = th.task;
+  yield* k.cpus.compute(t, k.ns['syscall']!);
+  if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
+  yield* lockEncl(k, t, e);
+  const ok = !(e.skipRest || e.dead || e.released);
+  if (ok) {
+    yield* k.cpus.compute(t, k.ns['einit']!);
+    e.initialized = true;
+  }
+  e.mutex.unlock();
+  k.metrics.einit.add(k.env.now - t0);
+  if (ok) e.readyAt = k.env.now;
+  return ok;
+}
+
+/** Release: EREMOVE every page, the VA pages and the SECS; one SRCU grace period per mm left. */
+export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
+  if (e.released) return;
+  e.released = true;
+  e.dead = true;
+  let resident = 0;
+  const st = e.state;
+  for (let p = 0; p < st.length; p++) {
+    const s = st[p]! & 0x7f;
+    if (s === RESIDENT) {
+      resident++;
+      st[p] = NONE;
+    } else if (s !== RECLAIMING) st[p] = NONE;
+  }
+  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']!;
+  yield* k.cpus.compute(t, cost);
+  e.resident -= resident;
+  k.epc.give('page', resident);
+  k.epc.give('va', e.vaPages);
+  if (e.secs) k.epc.give('secs', 1);
+  e.secs = false;
+  e.vaPages = 0;
+  e.mms.length = 0;
+  if (e.teardownAt >= 0) k.metrics.teardown.add(k.env.now - e.teardownAt);
+}

@@ -1,0 +1,128 @@
+/**
+ * Add through a queue worker (execution=kthread): the per-mm ADD_PAGE ioctl and the add-page
+ * worker (reference §1.2–1.4). The ioctl copies the page twice (user → temporary page →
+ * shmem backing) or pins it, queues a request under encl->lock, queues the enclave's work item
+ * when the list was empty, and returns before EADD. The worker yields between requests,
+ * allocates EPC with no lock held, takes the mm's mmap_sem (read) then encl->lock, checks the
+ * VMA, and does EADD plus one EEXTEND per set mask bit. A failed request drops every later one.
+ */
+import type { ProcessGen } from '../sim/index.js';
+import { NONE, type Enclave } from '../kernel/enclave.js';
+import { downRead, lockEncl, type Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/cpus.js';
+import { workItem } from '../kernel/workqueue.js';
+import { QUEUED, commitPage, growVa, popcount16 } from './common.js';
+import type { IoctlResult, Thread } from './thread.js';
+
+export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
+  const ns = k.ns;
+  const t = th.task;
+  const mm = th.mm;
+  const byMm = k.knobs.binding === 'mm';
+  const pin = k.knobs.source === 'pin';
+  // Copy #1 (user → temporary page) or a pin; copy #2 (→ shmem backing) under encl->lock.
+  const pre = ns['kzalloc']! + (pin ? ns['gup']! : ns['alloc_page']! + ns['copy_4k']!);
+  const locked = ns['kzalloc']! + (pin ? 0 : ns['backing_page']! + ns['copy_4k']!) + ns['lock']!;
+  if (!byMm) {
+    if (!th.fds.has(e.id)) return { done: 0, err: 'EINVAL' }; // EBADF: the fd was closed
+    if (e.ioctlBusy) {
+      yield* k.cpus.compute(t, ns['syscall']!);
+      k.metrics.ebusy++;
+      return { done: 0, err: 'EBUSY' };
+    }
+    e.ioctlBusy = true;
+  }
+  if (byMm) {
+    // sgx_get_encl: the enclave is found through a VMA of the caller's mm (the syscall entry
+    // is charged inside the short mmap_sem hold: one model event instead of two).
+    yield* downRead(k, t, mm);
+    yield* k.cpus.compute(t, ns['syscall']! + ns['vma_lookup']! + (count > 0 ? pre : 0));
+    mm.lock.upRead();
+    if (!mm.mapped.has(e.id)) return { done: 0, err: 'EINVAL' };
+  } else {
+    yield* k.cpus.compute(t, ns['syscall']!);
+  }
+  if (e.initialized || e.dead || e.released) {
+    e.ioctlBusy = false;
+    return { done: 0, err: 'EINVAL' };
+  }
+  if (e.work === null) e.work = workItem(`${e.name}.add_page_work`, (wt) => addPageWork(k, wt, e));
+  if (e.reqTime === null) e.reqTime = new Float64Array(e.pages);
+  let done = 0;
+  let err: IoctlResult['err'] = '';
+  for (let i = 0; i < count; i++) {
+    if (mm.killed) {
+      if (done === 0) err = 'EINTR';
+      break;
+    }
+    const off = offset + i;
+    // Copy #1 is charged with the get_encl hold of the first page (one event, not two).
+    if (i > 0 || !byMm) yield* k.cpus.compute(t, pre);
+    if (!(yield* growVa(k, t, e))) {
+      err = 'ENOMEM';
+      break;
+    }
+    yield* lockEncl(k, t, e);
+    if (e.state[off] !== NONE) {
+      e.duplicates++;
+      e.mutex.unlock();
+      err = 'EEXIST';
+      break;
+    }
+    yield* k.cpus.compute(t, locked);
+    e.state[off] = QUEUED;
+    e.recordRequest(off);
+    e.reqTime[off] = k.env.now;
+    const wasEmpty = e.queuedPages === 0;
+    e.enqueue(off, 1, measure, byMm ? e.owner : mm);
+    k.metrics.queue.change(k.env.now, 1);
+    if (wasEmpty) k.wq.queueWork(e.work);
+    e.mutex.unlock();
+    done++;
+  }
+  e.ioctlBusy = false;
+  return { done, err };
+}
+
+/** The enclave's work function: drain its request list (sgx_add_page_worker). */
+function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
+  const ns = k.ns;
+  const byMm = k.knobs.binding === 'mm';
+  const underLock = k.knobs.epc_alloc === 'under-lock';
+  const reqTime = e.reqTime!;
+  for (;;) {
+    // schedule() between requests: another runnable task gets the CPU first (its cost, when
+    // nothing else runs, is charged with the EADD hold below).
+    yield* k.cpus.yieldCpu(t);
+    if (e.dead || e.released) e.skipRest = true;
+    yield* lockEncl(k, t, e);
+    const req = e.dequeue();
+    e.mutex.unlock();
+    if (req === undefined) return;
+    k.metrics.queue.change(k.env.now, -1);
+    const off = req.offset;
+    if (e.skipRest || req.mm === null) {
+      if (e.state[off] === QUEUED) e.state[off] = NONE;
+      continue;
+    }
+    let ok = true;
+    if (!underLock) ok = yield* k.allocEpc(t, 'page');
+    const mm = req.mm;
+    yield* downRead(k, t, mm);
+    if (underLock) ok = yield* k.allocEpc(t, 'page'); // hazard (b): reclaim under mmap_sem
+    yield* lockEncl(k, t, e);
+    // sgx_process_add_page_req: enclave alive, VMA still there (mm binding), mm not exiting.
+    const alive = !(e.dead || e.released) && (!byMm || mm.mapped.has(e.id)) && !mm.exited;
+    if (!ok || !alive) {
+      if (ok) k.epc.give('page');
+      e.skipRest = true;
+      if (e.state[off] === QUEUED) e.state[off] = NONE;
+    } else {
+      yield* k.cpus.compute(t, ns['resched']! + ns['vma_lookup']! + ns['backing_page']! + (byMm ? ns['pte_insert']! : 0) + ns['eadd']! + popcount16(req.measure) * ns['eextend']! + ns['lock']!);
+      commitPage(k, e, off);
+      k.metrics.ready.add(k.env.now - reqTime[off]!);
+    }
+    e.mutex.unlock();
+    mm.lock.upRead();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Mapping, unmapping, close, exit and page access (reference §1.7, §2.4–2.5, §1.8).
+ *
+ * With binding=mm the enclave lives as long as its VMA: munmap (or exit) holds mmap_sem for
+ * write, vm_ops->close marks the enclave dead and drops the last reference, and release
+ * either runs there — waiting for the queued work first (release=sync, the v17 behaviour; the
+ * work needs that mmap_sem: hazard a) — or is handed to the workqueue (release=deferred).
+ * With binding=fd the fd and each mm on the enclave's list hold references; release runs when
+ * the last goes, in the context that dropped it.
+ */
+import type { ProcessGen } from '../sim/index.js';
+import { EVICTED, RESIDENT, YOUNG, type Enclave } from '../kernel/enclave.js';
+import { downRead, downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
+import type { Task } from '../kernel/cpus.js';
+import type { Mm } from '../kernel/mm.js';
+import { workItem } from '../kernel/workqueue.js';
+import { release } from './common.js';
+import type { Thread } from './thread.js';
+
+/** mmap of the enclave into the thread's mm (fd binding: joins the enclave's mm list). */
+export function* map(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
+  const t = th.task;
+  if (k.knobs.binding === 'mm') return e.owner === th.mm && th.mm.mapped.has(e.id);
+  yield* downWrite(k, t, th.mm);
+  yield* k.cpus.compute(t, k.ns['mmap_op']! + k.ns['kzalloc']!);
+  th.mm.mapped.add(e.id);
+  if (!e.mms.includes(th.mm)) {
+    e.mms.push(th.mm);
+    e.refs++;
+  }
+  th.mm.lock.upWrite();
+  return true;
+}
+
+/** Drop one reference; the last one releases the enclave in task `t`. */
+export function* put(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
+  e.refs--;
+  if (e.refs <= 0) yield* release(k, t, e);
+}
+
+/** vm_ops->close of the enclave VMA, with the mm's mmap_sem held for write by the caller. */
+function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<void> {
+  const t = th.task;
+  mm.mapped.delete(e.id);
+  if (k.knobs.binding === 'fd') return; // the mm stays on the list until it exits
+  yield* lockEncl(k, t, e);
+  e.dead = true;
+  e.mutex.unlock();
+  const i = e.mms.indexOf(mm);
+  if (i >= 0) e.mms.splice(i, 1);
+  if (k.knobs.release === 'sync') {
+    // v17: the last kref_put runs release here, and release waits for the queued work.
+    if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
+    yield* put(k, t, e);
+  } else {
+    k.wq.queueWork(workItem(`${e.name}.release_work`, (wt) => put(k, wt, e)));
+  }
+}
+
+export function* unmap(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
+  const t = th.task;
+  if (e.teardownAt < 0) e.teardownAt = k.env.now;
+  yield* downWrite(k, t, th.mm);
+  yield* k.cpus.compute(t, k.ns['munmap_enclave']!);
+  if (th.mm.mapped.has(e.id)) yield* vmaClose(k, th, e, th.mm);
+  th.mm.lock.upWrite();
+}
+
+/** close(fd): fd binding drops the fd's reference (the per-mm device fd is not the enclave). */
+export function* close(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
+  if (k.knobs.binding === 'mm' || !th.fds.has(e.id)) return;
+  th.fds.delete(e.id);
+  if (e.teardownAt < 0 && e.refs === 1) e.teardownAt = k.env.now;
+  yield* k.cpus.compute(th.task, k.ns['syscall']!);
+  yield* put(k, th.task, e);
+}
+
+/** exit_mmap (modeled with mmap_sem held for write), then close every fd. */
+export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
+  const t = th.task;
+  const mm = th.mm;
+  const mapped = [...mm.mapped].map((id) => k.enclaves.get(id)!).filter((e) => e !== undefined);
+  for (const e of mapped) if (e.teardownAt < 0) e.teardownAt = k.env.now;
+  yield* downWrite(k, t, mm);
+  for (const e of mapped) {
+    yield* k.cpus.compute(t, k.ns['munmap_enclave']!);
+    yield* vmaClose(k, th, e, mm);
+  }
+  mm.exited = true;
+  mm.lock.upWrite();
+  // fd binding: the mm leaves every enclave list it is on (mmu notifier release).
+  if (k.knobs.binding === 'fd') {
+    for (const e of k.enclaves.values()) {
+      const i = e.mms.indexOf(mm);
+      if (i < 0 || e.released) continue;
+      e.mms.splice(i, 1);
+      yield* k.cpus.compute(t, k.ns['srcu_sync']!);
+      if (e.teardownAt < 0 && e.refs === 1) e.teardownAt = k.env.now;
+      yield* put(k, t, e);
+    }
+  }
+}
+
+/** Close every fd the process still holds (at exit). */
+export function* closeAll(k: Kernel, th: Thread): ProcessGen<void> {
+  for (const id of [...th.fds]) {
+    const e = k.enclaves.get(id);
+    if (e) yield* close(k, th, e);
+  }
+}
+
+const TOUCH_CHUNK = 64;
+
+/** Access pages: a fault per page; ELDU for an evicted page (no direct reclaim on this path). */
+export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages: number): ProcessGen<void> {
+  const t = th.task;
+  const ns = k.ns;
+  for (let base = offset; base < offset + pages; base += TOUCH_CHUNK) {
+    const end = Math.min(offset + pages, base + TOUCH_CHUNK, e.pages);
+    yield* downRead(k, t, th.mm);
+    let faults = 0;
+    for (let p = base; p < end; p++) {
+      const s = e.state[p]! & 0x7f;
+      if (s === RESIDENT) {
+        e.state[p] = RESIDENT | YOUNG;
+        faults++;
+        continue;
+      }
+      if (s !== EVICTED) continue;
+      yield* lockEncl(k, t, e);
+      // sgx_encl_eldu → sgx_alloc_epc_page(reclaim=false): -EBUSY when none is free; retry.
+      while (!k.epc.take('page')) {
+        // VM_FAULT_NOPAGE: drop both locks, let ksgxd free pages, fault again.
+        e.mutex.unlock();
+        th.mm.lock.upRead();
+        k.cpus.offCpu(t);
+        yield k.env.timeout(ns['context_switch']!);
+        yield* downRead(k, t, th.mm);
+        yield* lockEncl(k, t, e);
+      }
+      yield* k.cpus.compute(t, ns['eldu']! + ns['page_fault']!);
+      if ((e.state[p]! & 0x7f) === EVICTED && !e.released) {
+        e.state[p] = RESIDENT | YOUNG;
+        e.resident++;
+        k.epc.active.push(e.id, p);
+        k.metrics.eldu++;
+      } else {
+        k.epc.give('page');
+      }
+      e.mutex.unlock();
+    }
+    if (faults > 0) yield* k.cpus.compute(t, faults * ns['page_fault']!);
+    th.mm.lock.upRead();
+  }
+}

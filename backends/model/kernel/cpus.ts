@@ -1,0 +1,72 @@
+/**
+ * CPUs: a fixed number of them (from the profile). A task holds a CPU while it computes and
+ * gives it up when it blocks; it keeps it across back-to-back work (no event per step), and
+ * yields to a waiting task once its time slice is used (CFS-like round robin). Lock waits are
+ * recorded here because a blocked task must leave its CPU.
+ */
+import { Resource, type Environment, type Event, type ProcessGen } from '../sim/index.js';
+import type { Samples } from '../metrics.js';
+
+export class Task {
+  onCpu = false;
+  sliceStart = 0;
+  constructor(readonly name: string) {}
+}
+
+export class Cpus {
+  readonly res: Resource;
+  constructor(
+    readonly env: Environment,
+    readonly count: number,
+    private readonly slice: number,
+    private readonly ctxSwitch: number,
+  ) {
+    this.res = new Resource(env, count, 'cpus', { track: false });
+  }
+
+  /** Run `ns` of CPU work. */
+  *compute(t: Task, ns: number): ProcessGen<void> {
+    const env = this.env;
+    if (!t.onCpu) {
+      const r = this.res.request();
+      if (!r.triggered) yield r;
+      t.onCpu = true;
+      t.sliceStart = env.now;
+    } else if (this.res.queueLength > 0 && env.now - t.sliceStart >= this.slice) {
+      yield* this.yieldCpu(t);
+    }
+    if (ns > 0) yield env.timeout(Math.round(ns));
+  }
+
+  /** schedule(): give the CPU to a waiting task, if any (then pay a context switch). */
+  *yieldCpu(t: Task): ProcessGen<boolean> {
+    if (!t.onCpu || this.res.queueLength === 0) return false;
+    this.res.release();
+    t.onCpu = false;
+    yield this.res.request();
+    t.onCpu = true;
+    t.sliceStart = this.env.now;
+    yield this.env.timeout(this.ctxSwitch);
+    return true;
+  }
+
+  offCpu(t: Task): void {
+    if (t.onCpu) {
+      this.res.release();
+      t.onCpu = false;
+    }
+  }
+
+  /** Wait for `ev`, leaving the CPU if it is not already triggered; records the wait in `into`. */
+  *wait<T>(t: Task, ev: Event<T>, into?: Samples): ProcessGen<T> {
+    if (ev.triggered) {
+      into?.add(0);
+      return ev.value;
+    }
+    const start = this.env.now;
+    this.offCpu(t);
+    const v = (yield ev) as T;
+    into?.add(this.env.now - start);
+    return v;
+  }
+}

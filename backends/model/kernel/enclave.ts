@@ -1,0 +1,116 @@
+/**
+ * One enclave's state. Per-page state lives in typed arrays (a 64 GiB enclave is 16 M pages):
+ * `state` (not added / resident / evicted / being reclaimed, plus a young bit), the order of
+ * add requests and the order of EADDs (the measurement order). Add requests queued for a
+ * kthread are kept as coalesced page runs, so the queue costs memory per run, not per page.
+ */
+import { Mutex, type Environment } from '../sim/index.js';
+import type { Mm } from './mm.js';
+import type { WorkItem } from './workqueue.js';
+
+export const NONE = 0;
+export const RESIDENT = 1;
+export const EVICTED = 2;
+export const RECLAIMING = 3;
+export const YOUNG = 0x80;
+
+/** A run of queued add requests: pages offset..offset+count-1 with one SECINFO and mask. */
+export interface ReqRun {
+  offset: number;
+  count: number;
+  readonly measure: number;
+  /** The mm whose mmap_lock the worker takes (owner mm, or the requester's with `attach`). */
+  readonly mm: Mm | null;
+}
+
+export class Enclave {
+  readonly mutex: Mutex;
+  readonly pages: number;
+  readonly state: Uint8Array;
+  /** Page offsets in the order their add was requested (ioctl order). */
+  readonly reqLog: Int32Array;
+  reqCount = 0;
+  /** Page offsets in the order EADD ran (the MRENCLAVE order). */
+  readonly addLog: Int32Array;
+  addCount = 0;
+  /** Request time of each page (kthread execution: until its EADD). */
+  reqTime: Float64Array | null = null;
+  /** Pages counted for VA allocation (SECS included): a VA page per 512. */
+  pageCnt = 0;
+  vaPages = 0;
+  resident = 0;
+  secs = false;
+  initialized = false;
+  dead = false;
+  /** A queued request failed: every later one is dropped (per-mm worker semantics). */
+  skipRest = false;
+  released = false;
+  /** Duplicate adds seen (must stay 0). */
+  duplicates = 0;
+  /** References: fds, VMAs (binding mm), mm-list entries, queued work. */
+  refs = 0;
+  /** SGX_ENCL_IOCTL: an ioctl is running on this enclave (fd binding). */
+  ioctlBusy = false;
+  /** mms on the enclave's list (fd binding: every mm that mapped it; mm binding: the owner). */
+  readonly mms: Mm[] = [];
+  readonly queue: ReqRun[] = [];
+  queueHead = 0;
+  queuedPages = 0;
+  createdAt = 0;
+  /** When the enclave became usable (EINIT done), -1 before. */
+  readyAt = -1;
+  /** The add-page work item (kthread execution). */
+  work: WorkItem | null = null;
+  lastAddAt = 0;
+  /** Model time the teardown started (unmap/exit/close), for teardown_time. */
+  teardownAt = -1;
+
+  constructor(
+    env: Environment,
+    readonly id: number,
+    readonly sizeBytes: number,
+    /** Owner mm with binding=mm, null with binding=fd. */
+    readonly owner: Mm | null,
+  ) {
+    this.mutex = new Mutex(env, `encl${id}->lock`);
+    this.pages = Math.ceil(sizeBytes / 4096);
+    this.state = new Uint8Array(this.pages);
+    this.reqLog = new Int32Array(this.pages);
+    this.addLog = new Int32Array(this.pages);
+  }
+
+  get name(): string {
+    return `encl${this.id}`;
+  }
+
+  /** Queue `count` pages from `offset` for the worker; coalesces with the tail run. */
+  enqueue(offset: number, count: number, measure: number, mm: Mm | null): void {
+    const tail = this.queue.length > this.queueHead ? this.queue[this.queue.length - 1]! : undefined;
+    if (tail && tail.offset + tail.count === offset && tail.measure === measure && tail.mm === mm) tail.count += count;
+    else this.queue.push({ offset, count, measure, mm });
+    this.queuedPages += count;
+  }
+
+  /** Take the first queued page: [offset, measure, mm], or undefined when empty. */
+  dequeue(): ReqRun | undefined {
+    const head = this.queue[this.queueHead];
+    if (!head) return undefined;
+    const one: ReqRun = { offset: head.offset, count: 1, measure: head.measure, mm: head.mm };
+    head.offset++;
+    head.count--;
+    this.queuedPages--;
+    if (head.count === 0) {
+      this.queueHead++;
+      if (this.queueHead > 64 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+    }
+    return one;
+  }
+
+  recordRequest(offset: number): void {
+    if (this.reqCount < this.reqLog.length) this.reqLog[this.reqCount] = offset;
+    this.reqCount++;
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * Runs one scenario on one design in model time: builds the kernel (CPUs, EPC, reclaimer,
+ * workqueue, mms), starts one simulated process per script plus the background application
+ * threads, interprets the ops, and turns the end state into a CaseResult. Pure: the same
+ * spec gives the same result.
+ */
+import { DeadlockError, Environment, Prng, StalledError, Store, processWaitable, type Event, type Process, type ProcessGen } from './sim/index.js';
+import type { CaseResult, CaseSpec } from '../types.js';
+import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
+import { CaseMetrics } from './metrics.js';
+import { collectMetrics } from './collect.js';
+import type { Costs } from './profiles.js';
+import { Cpus, Task } from './kernel/cpus.js';
+import { Epc } from './kernel/epc.js';
+import type { Enclave } from './kernel/enclave.js';
+import type { Kernel } from './kernel/kernel.js';
+import { downRead, downWrite } from './kernel/kernel.js';
+import { Mm } from './kernel/mm.js';
+import { Reclaimer } from './kernel/reclaim.js';
+import { Workqueue } from './kernel/workqueue.js';
+import { addPagesCaller } from './drivers/caller.js';
+import { addPagesQueued } from './drivers/kthread.js';
+import { create, init } from './drivers/common.js';
+import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
+import type { Thread } from './drivers/thread.js';
+
+/** The end state of a run, for tests of invariants. */
+export interface Simulation {
+  readonly result: CaseResult;
+  readonly kernel: Kernel;
+  readonly problems: string[];
+}
+
+interface Shared {
+  readonly k: Kernel;
+  readonly spec: CaseSpec;
+  readonly fdsByMm: Map<number, Set<number>>;
+  readonly liveThreads: Map<number, Process[]>;
+  readonly mailbox: Map<number, Store<number>>;
+  readonly arrived: Map<number, Event<void>>;
+  readonly barriers: Map<string, { n: number; ev: Event<void> }>;
+  stopping: boolean;
+  readonly horizon: number;
+  readonly batch: number;
+}
+
+/** Why a design cannot run a scenario, or undefined. */
+export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
+  const mms = sc.needs.sharedMms ?? 1;
+  if (mms > 1 && spec.knobs.binding === 'mm') {
+    return `binding=mm: an enclave belongs to the mm that created it and cannot be mapped by other mms (mms=${mms}; needs binding=fd)`;
+  }
+  return undefined;
+}
+
+export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation {
+  const env = new Environment();
+  const ns = costs.ns;
+  const knobs = spec.knobs;
+  const metrics = new CaseMetrics();
+  const cpus = new Cpus(env, costs.cpus, ns['timeslice']!, ns['context_switch']!);
+  const epc = new Epc(costs.epcPages);
+  const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
+  const wq = new Workqueue(env, cpus, workers, ns['wakeup']!, 'sgx-add-page-wq');
+  let reclaimer: Reclaimer | null = null;
+  const k: Kernel = {
+    env,
+    ns,
+    costs,
+    knobs,
+    cpus,
+    epc,
+    wq,
+    metrics,
+    enclaves: new Map(),
+    mms: new Map(),
+    allocEpc: (t, use) => reclaimer!.alloc(t, use),
+  };
+  reclaimer = new Reclaimer(k);
+  reclaimer.start();
+  metrics.workers = workers;
+
+  const paramBatch = typeof spec.params['batch'] === 'number' ? spec.params['batch'] : 1048576;
+  const batch = knobs.binding === 'mm' ? 1 : knobs.batch === 0 ? paramBatch : Math.min(knobs.batch, paramBatch);
+  let pages = 0;
+  for (const p of sc.processes) for (const op of p.ops) if (op.op === 'add') pages += op.pages;
+  const sh: Shared = {
+    k,
+    spec,
+    fdsByMm: new Map(),
+    liveThreads: new Map(),
+    mailbox: new Map(),
+    arrived: new Map(),
+    barriers: new Map(),
+    stopping: false,
+    horizon: 1e10 + pages * 2e5,
+    batch,
+  };
+  const mmOf = (id: number): Mm => {
+    let mm = k.mms.get(id);
+    if (!mm) {
+      mm = new Mm(env, id);
+      k.mms.set(id, mm);
+      sh.fdsByMm.set(id, new Set());
+      sh.liveThreads.set(id, []);
+    }
+    return mm;
+  };
+  const prng = new Prng(spec.seed, `repeat${spec.repeat}`);
+  const main: Process[] = [];
+  for (const ps of sc.processes) {
+    const mm = mmOf(ps.mm);
+    mm.threads++;
+    sh.mailbox.set(ps.pid, new Store<number>(env, `socket(${ps.name})`));
+    sh.arrived.set(ps.pid, env.event<void>());
+    const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
+    const proc = env.process(runScript(sh, th, ps), ps.name);
+    th.proc = proc;
+    sh.liveThreads.get(ps.mm)!.push(proc);
+    main.push(proc);
+  }
+  for (const bg of sc.background) {
+    const mm = mmOf(bg.mm);
+    for (let i = 0; i < bg.threads; i++) {
+      mm.threads++;
+      const name = `app-${bg.kind}${i}(mm${bg.mm})`;
+      env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), new Task(name)), name);
+    }
+  }
+
+  const problems: string[] = [];
+  let result: CaseResult;
+  try {
+    env.run(env.allOf(main));
+    const end = env.now;
+    sh.stopping = true;
+    wq.stopping = true;
+    reclaimer.stopping = true;
+    env.run();
+    problems.push(...checkEnd(k));
+    result = problems.length > 0 ? { outcome: 'error', detail: `model invariant broken: ${problems.join('; ')}` } : { outcome: 'ok', metrics: collectMetrics(k, end) };
+  } catch (err) {
+    if (err instanceof DeadlockError) {
+      // Name the queued writers too: they are why a read request blocks (rwsem writer preference).
+      const inCycle = new Set(err.cycle.map((e) => e.process));
+      const writers = env.waitFor.edges().filter((e) => e.what === 'write' && !inCycle.has(e.process));
+      const extra = writers.map((e) => `${e.process} waits for ${e.waitsFor} [write] (held by ${e.heldBy.join(', ') || 'nobody'})`);
+      result = { outcome: 'deadlock', detail: extra.length > 0 ? `${err.message}; queued writers: ${extra.join('; ')}` : err.message };
+    }
+    else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
+    else throw err;
+  }
+  return { result, kernel: k, problems };
+}
+
+/** Invariants at the end of a completed case. */
+export function checkEnd(k: Kernel): string[] {
+  const out: string[] = [];
+  if (!k.epc.conserved()) out.push(`EPC not conserved: free ${k.epc.free} + pages ${k.epc.pages} + VA ${k.epc.va} + SECS ${k.epc.secs} ≠ ${k.epc.total}`);
+  for (const mm of k.mms.values()) {
+    if (mm.lock.readers !== 0 || mm.lock.writer !== null || mm.lock.waiting !== 0) out.push(`${mm.lock.name} still held or waited on`);
+  }
+  for (const e of k.enclaves.values()) {
+    if (e.mutex.holder !== null || e.mutex.waiting !== 0) out.push(`${e.mutex.name} still held`);
+    if (e.duplicates !== 0) out.push(`${e.name}: ${e.duplicates} duplicate adds`);
+  }
+  return out;
+}
+
+function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void> {
+  const k = sh.k;
+  const env = k.env;
+  if (ps.startNs > 0) yield env.timeout(ps.startNs);
+  sh.arrived.get(ps.pid)!.succeed();
+  const ops = k.knobs.binding === 'mm' && ps.ifNoHandover !== undefined ? ps.ifNoHandover : ps.ops;
+  let exited = false;
+  let readyRecorded = false;
+  // A client's arrival: its first think ends (open-loop arrival after a barrier), else its start.
+  let arrival = env.now;
+  let arrived = false;
+  for (const op of ops) {
+    if (th.mm.killed && op.op !== 'exit') break;
+    if (op.op === 'exit') {
+      yield* exitProcess(sh, th);
+      exited = true;
+      break;
+    }
+    yield* runOp(sh, th, op);
+    if (op.op === 'think' && !arrived) {
+      arrived = true;
+      arrival = env.now;
+    }
+    if (op.op === 'touch' && ps.role === 'client' && !readyRecorded) {
+      readyRecorded = true;
+      k.metrics.clientReady.add(env.now - arrival);
+    }
+  }
+  k.cpus.offCpu(th.task);
+  const live = sh.liveThreads.get(th.mm.id)!;
+  live.splice(live.indexOf(th.proc!), 1);
+  if (!exited && live.length === 0 && !th.mm.exited) {
+    yield* exitMm(k, th);
+    yield* closeAll(k, th);
+  }
+  k.cpus.offCpu(th.task);
+}
+
+/** exit(): stop the other threads of the mm (signal), wait for them, tear the mm down. */
+function* exitProcess(sh: Shared, th: Thread): ProcessGen<void> {
+  const k = sh.k;
+  th.mm.killed = true;
+  for (const other of [...sh.liveThreads.get(th.mm.id)!]) {
+    if (other === th.proc || !other.isAlive) continue;
+    k.cpus.offCpu(th.task);
+    k.env.waitFor.block(th.proc!, processWaitable(other), 'thread exit');
+    yield other;
+    k.env.waitFor.unblock(th.proc!);
+  }
+  if (!th.mm.exited) {
+    yield* exitMm(k, th);
+    yield* closeAll(k, th);
+  }
+}
+
+function enclaveOf(k: Kernel, id: number): Enclave | undefined {
+  return k.enclaves.get(id);
+}
+
+function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
+  const k = sh.k;
+  const env = k.env;
+  switch (op.op) {
+    case 'create':
+      yield* create(k, th, op.enclave, op.size);
+      return;
+    case 'add': {
+      const e = enclaveOf(k, op.enclave);
+      if (!e) return;
+      const ioctl = k.knobs.execution === 'kthread' ? addPagesQueued : addPagesCaller;
+      let off = op.offset;
+      const end = op.offset + op.pages;
+      while (off < end) {
+        const n = Math.min(sh.batch, end - off);
+        const t0 = env.now;
+        const r = yield* ioctl(k, th, e, off, n, op.measure);
+        k.metrics.ioctl.add(env.now - t0);
+        off += r.done;
+        if (r.err === 'EBUSY') {
+          k.cpus.offCpu(th.task);
+          yield env.timeout(k.ns['context_switch']!);
+          continue;
+        }
+        if (r.err !== '') return;
+      }
+      return;
+    }
+    case 'init': {
+      const e = enclaveOf(k, op.enclave);
+      if (e) yield* init(k, th, e);
+      return;
+    }
+    case 'map': {
+      const e = enclaveOf(k, op.enclave);
+      if (e) yield* map(k, th, e);
+      return;
+    }
+    case 'unmap': {
+      const e = enclaveOf(k, op.enclave);
+      if (e) yield* unmap(k, th, e);
+      return;
+    }
+    case 'close': {
+      const e = enclaveOf(k, op.enclave);
+      if (e) yield* close(k, th, e);
+      return;
+    }
+    case 'touch': {
+      const e = enclaveOf(k, op.enclave);
+      if (e) yield* touch(k, th, e, op.offset, op.pages);
+      return;
+    }
+    case 'send-fd': {
+      const arrived = sh.arrived.get(op.to);
+      const box = sh.mailbox.get(op.to);
+      const e = enclaveOf(k, op.enclave);
+      if (!arrived || !box || !e) return;
+      if (!arrived.triggered) yield* k.cpus.wait(th.task, arrived);
+      yield* k.cpus.compute(th.task, 2 * k.ns['syscall']!);
+      e.refs++; // the fd in flight, then in the receiver's table
+      yield box.put(op.enclave);
+      return;
+    }
+    case 'recv-fd': {
+      const box = sh.mailbox.get(th.pid)!;
+      const id = (yield* k.cpus.wait(th.task, box.get())) as number;
+      yield* k.cpus.compute(th.task, k.ns['syscall']!);
+      th.fds.add(id);
+      return;
+    }
+    case 'think':
+      k.cpus.offCpu(th.task);
+      yield env.timeout(op.ns);
+      return;
+    case 'barrier': {
+      let b = sh.barriers.get(op.name);
+      if (!b) {
+        b = { n: 0, ev: env.event<void>() };
+        sh.barriers.set(op.name, b);
+      }
+      b.n++;
+      if (b.n >= op.count && !b.ev.triggered) b.ev.succeed();
+      if (!b.ev.triggered) yield* k.cpus.wait(th.task, b.ev);
+      return;
+    }
+    case 'settle': {
+      const e = enclaveOf(k, op.enclave);
+      if (e && e.work !== null) yield* k.wq.flush(th.task, th.proc!, e.work);
+      return;
+    }
+    case 'exit':
+      return;
+  }
+}
+
+/** A co-running application thread: page faults (mmap_lock read) or mmap/munmap (write). */
+function* background(sh: Shared, mm: Mm, kind: 'faults' | 'mmap-churn', ratePerS: number, prng: Prng, t: Task): ProcessGen<void> {
+  const k = sh.k;
+  const env = k.env;
+  const rate = ratePerS / 1e9;
+  for (;;) {
+    k.cpus.offCpu(t);
+    yield env.timeout(Math.round(prng.exponential(rate)));
+    if (sh.stopping || mm.killed || mm.exited || env.now > sh.horizon) return;
+    const t0 = env.now;
+    if (kind === 'faults') {
+      yield* downRead(k, t, mm);
+      yield* k.cpus.compute(t, k.ns['page_fault']!);
+      mm.lock.upRead();
+    } else {
+      yield* downWrite(k, t, mm);
+      yield* k.cpus.compute(t, k.ns['mmap_op']!);
+      mm.lock.upWrite();
+    }
+    k.metrics.app.add(env.now - t0);
+  }
+}

@@ -1,0 +1,129 @@
+import type { Environment } from './env.js';
+import type { Event } from './event.js';
+import type { Process } from './process.js';
+import type { Waitable } from './waitfor.js';
+import { Request, Fifo, removeOne, type RequestOwner } from './request.js';
+
+type RwRequest = Request;
+
+/**
+ * Linux rw_semaphore, as the contract specifies: readers share, a writer is exclusive, and
+ * any queued waiter blocks newcomers (so a waiting writer blocks new readers — writer
+ * preference, see kernel/locking/rwsem.c: a reader takes the fast path only when the wait
+ * list is empty). On release the head of the queue is granted: a writer alone, or every
+ * consecutive reader at the head.
+ * Note: since Linux 5.1 (Waiman Long, "locking/rwsem: Wake up almost all readers in wait
+ * queue") rwsem_mark_wake wakes up to 256 readers from anywhere in the queue, not only the
+ * consecutive run at the head; this model keeps the head-run rule of the contract.
+ */
+export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
+  readonly name: string;
+  private readonly env: Environment;
+  private _readers = 0;
+  private readonly readHolders: Process[] = [];
+  private writeHeld = false;
+  private _writer: Process | null = null;
+  private readonly queue = new Fifo<RwRequest>();
+
+  constructor(env: Environment, name: string) {
+    this.env = env;
+    this.name = name;
+  }
+
+  get readers(): number {
+    return this._readers;
+  }
+
+  get writer(): Process | null {
+    return this._writer;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  holders(): Iterable<Process> {
+    return this.writeHeld ? (this._writer !== null ? [this._writer] : []) : this.readHolders;
+  }
+
+  holdPhrase(p: Process): string {
+    return `holds ${this.name} [${this._writer === p ? 'write' : 'read'}]`;
+  }
+
+  downRead(): Event<void> {
+    return this.acquire(false);
+  }
+
+  downWrite(): Event<void> {
+    return this.acquire(true);
+  }
+
+  upRead(): void {
+    if (this.writeHeld || this._readers === 0) throw new Error(`${this.name}: up_read without a read hold`);
+    this._readers--;
+    const p = this.env.activeProcess;
+    if (p === null || !removeOne(this.readHolders, p)) this.readHolders.shift();
+    if (this._readers === 0) this.wake();
+  }
+
+  upWrite(): void {
+    if (!this.writeHeld) throw new Error(`${this.name}: up_write without a write hold`);
+    const p = this.env.activeProcess;
+    if (p !== null && this._writer !== null && p !== this._writer)
+      throw new Error(`${this.name}: up_write by ${p.name}, but ${this._writer.name} holds it`);
+    this.writeHeld = false;
+    this._writer = null;
+    this.wake();
+  }
+
+  private acquire(write: boolean): Event<void> {
+    const p = this.env.activeProcess;
+    const req = new Request(this.env, this, p, write ? 'write' : 'read');
+    const free = write ? !this.writeHeld && this._readers === 0 : !this.writeHeld;
+    if (free && this.queue.length === 0) {
+      this.grant(req);
+    } else {
+      this.queue.push(req);
+      if (p !== null) this.env.waitFor.block(p, this, write ? 'write' : 'read');
+    }
+    return req;
+  }
+
+  private grant(req: RwRequest): void {
+    if (req.kind === 'write') {
+      this.writeHeld = true;
+      this._writer = req.proc;
+    } else {
+      this._readers++;
+      if (req.proc !== null) this.readHolders.push(req.proc);
+    }
+    if (req.proc !== null) this.env.waitFor.unblock(req.proc);
+    req.succeed();
+  }
+
+  /** FIFO hand-off: a writer alone when the semaphore is free, else the run of readers at the head. */
+  private wake(): void {
+    if (this.writeHeld) return;
+    const head = this.queue.peek();
+    if (head === undefined) return;
+    if (head.kind === 'write') {
+      if (this._readers === 0) this.grant(this.queue.shift() as RwRequest);
+      return;
+    }
+    for (let r = this.queue.peek(); r !== undefined && r.kind !== 'write'; r = this.queue.peek()) this.grant(this.queue.shift() as RwRequest);
+  }
+
+  /** @internal */
+  withdraw(req: RwRequest): void {
+    if (!req.granted) {
+      // A departing waiter may have been what held back the readers behind it.
+      if (this.queue.remove(req)) this.wake();
+      return;
+    }
+    const saved = this.env.activeProcess;
+    this.env.activeProcess = req.proc;
+    if (req.kind === 'write') this.upWrite();
+    else this.upRead();
+    this.env.activeProcess = saved;
+  }
+}

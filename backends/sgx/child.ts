@@ -1,0 +1,67 @@
+/**
+ * A separate process (its own mm) running one script on the device: forked by processes.ts.
+ * Sockets for fd handover arrive as inherited stdio descriptors; barriers go through the
+ * parent over the IPC channel.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { loadBinding } from './binding.js';
+import { SourcePool } from './enclave.js';
+import { runScript, ScriptError, type ScriptLinks } from './script.js';
+import type { ChildJob, ChildReply, ParentMessage } from './processes.js';
+
+const waiting = new Map<string, () => void>();
+const send = (m: ChildReply): void => {
+  process.send?.(m);
+};
+
+process.on('message', (raw: unknown) => {
+  const m = raw as ParentMessage;
+  if (m.type === 'release') {
+    waiting.get(m.name)?.();
+    waiting.delete(m.name);
+  } else if (m.type === 'job') {
+    void run(m.job);
+  }
+});
+
+async function run(job: ChildJob): Promise<void> {
+  const b = loadBinding();
+  if (!b.ok) {
+    send({ type: 'error', message: b.reason, unsupported: false });
+    return;
+  }
+  const sys = b.binding;
+  const links: ScriptLinks = {
+    sendFd(to, fd, payload) {
+      const sock = job.sendSocks[String(to)];
+      if (sock === undefined) throw new Error(`no socket to process ${to}`);
+      sys.sendFd(sock, fd, payload);
+    },
+    recvFd() {
+      if (job.recvSock === undefined) throw new Error('no socket to receive an enclave fd on');
+      return sys.recvFd(job.recvSock);
+    },
+    barrier(name, count) {
+      return new Promise<void>((resolve) => {
+        waiting.set(name, resolve);
+        send({ type: 'barrier', name, count });
+      });
+    },
+  };
+  // Open-loop arrival: wait until this process's start time.
+  if (job.startDelayMs > 0) await new Promise((r) => setTimeout(r, job.startDelayMs));
+  try {
+    const measure = await runScript(job.script, job.ops, {
+      sys,
+      driver: job.driver,
+      device: job.device,
+      batchPages: job.batchPages,
+      src: new SourcePool(sys),
+      ...(job.keyPem ? { key: createPrivateKey(job.keyPem) } : {}),
+      links,
+    });
+    send({ type: 'result', measure });
+  } catch (e) {
+    send({ type: 'error', message: e instanceof Error ? e.message : String(e), unsupported: e instanceof ScriptError && e.unsupported, ...(e instanceof ScriptError ? { partial: e.partial } : {}) });
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Executes one process's script of operations on the device with real ioctls (or on a fake
+ * SgxSys in tests), timing each with the wall clock. Every enclave is cleaned up on every
+ * path out, error or not.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Op, ProcessScript } from '../../workloads/types.js';
+import type { Driver } from './detect.js';
+import { Enclave, SourcePool, UnsupportedOnDevice, type SgxSys } from './enclave.js';
+import type { ProcessMeasure } from './metrics.js';
+import { MrEnclave, PAGE_SIZE, secinfoFlags, signSigstruct } from './structs.js';
+
+type AddOp = Extract<Op, { op: 'add' }>;
+
+/** How a script reaches the outside: fd passing and barriers (no-ops for a lone process). */
+export interface ScriptLinks {
+  sendFd(to: number, fd: number, payload: Buffer): void;
+  recvFd(): { fd: number; data: ArrayBuffer };
+  barrier(name: string, count: number): Promise<void>;
+}
+
+export interface ScriptEnv {
+  readonly sys: SgxSys;
+  readonly driver: Driver;
+  readonly device: string;
+  /** Pages per add ioctl on mainline (0: as many as the source buffer holds). */
+  readonly batchPages: number;
+  readonly src: SourcePool;
+  /** Signing key for EINIT's SIGSTRUCT; without one, `init` ops are skipped with a note. */
+  readonly key?: KeyObject;
+  readonly links: ScriptLinks;
+}
+
+/** An error in one op, naming the op and keeping what was measured before it. */
+export class ScriptError extends Error {
+  constructor(
+    message: string,
+    readonly partial: ProcessMeasure,
+    readonly unsupported: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const now = (): number => Number(process.hrtime.bigint());
+
+/** MRENCLAVE of what `add` ops will put in, with the source pages the binding reads (cyclic reuse). */
+export function plannedMeasurement(size: number, adds: readonly AddOp[], src: ArrayBuffer): Buffer {
+  const mr = new MrEnclave().ecreate(size, 1);
+  const bytes = Buffer.from(src);
+  const srcPages = Math.floor(bytes.length / PAGE_SIZE);
+  for (const a of adds) {
+    const flags = secinfoFlags(a.type, a.perm);
+    for (let k = 0; k < a.pages; k++) {
+      const at = (k % srcPages) * PAGE_SIZE;
+      mr.addPage((a.offset + k) * PAGE_SIZE, flags, a.measure, bytes.subarray(at, at + PAGE_SIZE));
+    }
+  }
+  return mr.digest();
+}
+
+function describe(op: Op): string {
+  return 'enclave' in op ? `${op.op} (enclave ${op.enclave})` : op.op;
+}
+
+export async function runScript(script: ProcessScript, ops: readonly Op[], env: ScriptEnv): Promise<ProcessMeasure> {
+  const enclaves = new Map<number, Enclave>();
+  const all: Enclave[] = [];
+  const sigstructs = new Map<number, Buffer>();
+  const ready: number[] = [];
+  let ebusy = 0;
+  const arrival = now();
+  let received = false;
+  const measure = (): ProcessMeasure => ({ pid: script.pid, enclaves: all.map((e) => e.times), ready, ebusy });
+  const get = (op: Op & { enclave: number }): Enclave => {
+    const e = enclaves.get(op.enclave);
+    if (!e) throw new Error(`enclave ${op.enclave} does not exist in process ${script.name}`);
+    return e;
+  };
+
+  let i = 0;
+  try {
+    for (; i < ops.length; i++) {
+      const op = ops[i]!;
+      switch (op.op) {
+        case 'create': {
+          const e = new Enclave(env.sys, env.driver, env.device, op.size);
+          enclaves.set(op.enclave, e);
+          all.push(e);
+          // The SIGSTRUCT is prepared before the clock starts: hashing is not part of the build.
+          const adds = ops.filter((o): o is AddOp => o.op === 'add' && o.enclave === op.enclave);
+          if (env.key && ops.some((o) => o.op === 'init' && o.enclave === op.enclave)) {
+            const pages = adds.reduce((m, a) => Math.max(m, a.pages), 1);
+            const mr = plannedMeasurement(op.size, adds, env.src.get(pages * PAGE_SIZE));
+            sigstructs.set(op.enclave, signSigstruct({ enclaveHash: mr }, env.key));
+          }
+          e.create();
+          break;
+        }
+        case 'add': {
+          try {
+            get(op).add(env.src, op.offset, op.pages, op.type, op.perm, op.measure, env.batchPages);
+          } catch (err) {
+            if ((err as { code?: string }).code === 'EBUSY') ebusy++;
+            throw err;
+          }
+          break;
+        }
+        case 'init': {
+          const e = get(op);
+          const sig = sigstructs.get(op.enclave);
+          if (env.driver === 'isgx') e.init(sig ?? Buffer.alloc(1808), true);
+          else if (sig) e.init(sig);
+          else e.times.notes.push('EINIT not run: no signing key');
+          break;
+        }
+        case 'map':
+          get(op).map();
+          break;
+        case 'unmap':
+          get(op).unmap();
+          break;
+        case 'touch':
+          get(op).touch(op.offset, op.pages);
+          if (received) ready.push(now() - arrival);
+          break;
+        case 'send-fd': {
+          const e = get(op);
+          env.links.sendFd(op.to, e.fd, Buffer.from(JSON.stringify({ enclave: op.enclave, base: e.base.toString(), size: e.size })));
+          // The daemon's copy is closed: the client now holds the enclave.
+          e.cleanup();
+          enclaves.delete(op.enclave);
+          break;
+        }
+        case 'recv-fd': {
+          const { fd, data } = env.links.recvFd();
+          const meta = JSON.parse(Buffer.from(data).toString('utf8')) as { base: string; size: number };
+          const e = Enclave.adopt(env.sys, env.device, fd, BigInt(meta.base), meta.size);
+          enclaves.set(op.enclave, e);
+          received = true;
+          break;
+        }
+        case 'close':
+          get(op).close();
+          break;
+        case 'think':
+          await new Promise((r) => setTimeout(r, op.ns / 1e6));
+          break;
+        case 'barrier':
+          await env.links.barrier(op.name, op.count);
+          break;
+        case 'exit':
+          i = ops.length;
+          break;
+      }
+    }
+    return measure();
+  } catch (err) {
+    const op = ops[i];
+    const msg = `${script.name}: op ${i + 1} ${op ? describe(op) : ''}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new ScriptError(msg, measure(), err instanceof UnsupportedOnDevice);
+  } finally {
+    for (const e of enclaves.values()) e.cleanup();
+    for (const e of all) e.cleanup();
+  }
+}

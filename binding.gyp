@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "eaddbench_sgx",
+      "sources": [
+        "native/src/addon.c",
+        "native/src/addloop.c",
+        "native/src/errinfo.c"
+      ],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

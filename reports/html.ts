@@ -1,0 +1,131 @@
+/**
+ * index.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the
+ * summary tables and the charts. Every string that came from a CSV goes through escapeHtml.
+ */
+import type { Row } from '../results/schema.js';
+import { metricDef } from '../results/schema.js';
+import { escapeHtml as esc } from './escape.js';
+import { formatParams, formatQuantity, formatRatio, metricTitle, sig3 } from './format.js';
+import { buildCharts, type ChartSection, type FactorRow } from './charts.js';
+import { failedCases, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
+import type { ReportSource } from './markdown.js';
+
+const CSS = `
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fafafa}
+main{max-width:1260px;margin:0 auto;padding:16px 10px 40px}
+h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:18px 0 6px}
+p.caption,p.meta{color:#333;max-width:1100px;line-height:1.4}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,620px);gap:12px}
+.charts figure{margin:0;background:#fff;border:1px solid #ddd}
+.empty{color:#555;font-style:italic;background:#fff;border:1px dashed #bbb;padding:12px;max-width:600px}
+table{border-collapse:collapse;background:#fff;font-size:13px;margin:6px 0}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.outcome{color:#a33;font-style:italic;text-align:right}
+.ratio{color:#555}
+details{margin:6px 0}
+`;
+
+export function renderHtml(src: ReportSource): string {
+  const { rows } = src;
+  const parts: string[] = [];
+  parts.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
+  parts.push('<title>eaddbench report</title>', `<style>${CSS}</style>`, '</head>', '<body>', '<main>');
+  parts.push('<h1>eaddbench report</h1>');
+  const cases = new Set(rows.map((r) => r.case_id)).size;
+  const uniq = (f: (r: Row) => string) => [...new Set(rows.map(f))].join(', ') || '—';
+  parts.push(`<p class="meta">Input: ${esc(src.files.join(', '))} — ${rows.length} rows, ${cases} cases; backends: ${esc(uniq((r) => r.backend))}; profiles: ${esc(uniq((r) => r.profile))}; clocks: ${esc(uniq((r) => r.clock))}. Values are medians over seeds and repeats; ratios are to mm-less (the reference design) when present.</p>`);
+  if (rows.length === 0) {
+    parts.push('<p class="empty">No result rows in the input.</p>');
+  } else {
+    parts.push('<h2 id="charts">Charts</h2>');
+    for (const s of buildCharts(rows)) parts.push(chartSection(s));
+    parts.push('<h2 id="summary">Summary by workload</h2>');
+    for (const w of summarize(rows)) parts.push(workloadTables(w));
+    const failed = failedCases(rows);
+    if (failed.length > 0) {
+      parts.push('<h2 id="failed">Cases without metrics</h2>', '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>seed</th><th>repeat</th><th>outcome</th><th>reason</th></tr></thead><tbody>');
+      for (const r of failed) {
+        parts.push(`<tr><td>${esc(r.workload)}</td><td>${esc(r.design)}</td><td>${esc(formatParams(r.workload, r.params))}</td><td class="num">${r.seed}</td><td class="num">${r.repeat}</td><td>${esc(r.outcome)}</td><td>${esc(r.detail)}</td></tr>`);
+      }
+      parts.push('</tbody></table>');
+    }
+  }
+  parts.push('</main>', '</body>', '</html>', '');
+  return parts.join('\n');
+}
+
+function chartSection(s: ChartSection): string {
+  const out = [`<h3 id="chart-${esc(s.id)}">${esc(s.heading)}</h3>`, `<p class="caption">${esc(s.caption)}</p>`];
+  if (s.empty) out.push(`<p class="empty">${code(esc(s.empty))}</p>`);
+  else {
+    out.push('<div class="charts">');
+    for (const c of s.charts) out.push(`<figure>${c.svg}</figure>`);
+    out.push('</div>');
+    if (s.omitted) out.push(`<p class="caption">${s.omitted} more chart(s) of this kind left out; their numbers are in the summary tables.</p>`);
+  }
+  if (s.factors && s.factors.length > 0) out.push(factorTable(s.factors));
+  return out.join('\n');
+}
+
+/** `name` in our own (already escaped) notes becomes <code>name</code>. */
+function code(escaped: string): string {
+  return escaped.replace(/`([^`]*)`/g, '<code>$1</code>');
+}
+
+function factorTable(rows: readonly FactorRow[]): string {
+  const r = (x: number | null) => (x === null ? '—' : formatRatio(x));
+  const out = ['<table><thead><tr><th>workload</th><th>params</th><th>metric</th><th>execution: per-mm ÷ per-mm-sync</th><th>binding (kthread): per-mm ÷ attach</th><th>binding (caller): per-mm-sync ÷ mm-less</th></tr></thead><tbody>'];
+  for (const f of rows) {
+    out.push(`<tr><td>${esc(f.workload)}</td><td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td><td class="num">${r(f.execution)}</td><td class="num">${r(f.bindingKthread)}</td><td class="num">${r(f.bindingCaller)}</td></tr>`);
+  }
+  out.push('</tbody></table>');
+  return out.join('\n');
+}
+
+function workloadTables(w: WorkloadSummary): string {
+  const varies = new Set(w.lines.map((l) => `${l.backend}\u001f${l.profile}`)).size > 1;
+  const head = w.lines.filter((l) => l.headline);
+  const rest = w.lines.filter((l) => !l.headline);
+  const out = [`<h3 id="workload-${esc(w.workload)}">${esc(w.workload)}</h3>`, table(w, head, varies)];
+  if (rest.length > 0) out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies), '</details>');
+  return out.join('\n');
+}
+
+function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean): string {
+  const out: string[] = ['<table><thead><tr>'];
+  if (withBackend) out.push('<th>backend / profile</th>');
+  out.push('<th>params</th><th>metric</th>');
+  for (const d of w.designs) out.push(`<th>${esc(d)}${d === w.reference ? ' (reference)' : ''}</th>`);
+  out.push('</tr></thead><tbody>');
+  for (const l of lines) {
+    out.push('<tr>');
+    if (withBackend) out.push(`<td>${esc(l.backend)} / ${esc(l.profile)}</td>`);
+    out.push(`<td>${esc(formatParams(w.workload, l.params))}</td><td>${metricLabel(l)}</td>`);
+    for (const d of w.designs) out.push(cell(l.cells.get(d) ?? { kind: 'none' }, l.unit));
+    out.push('</tr>');
+  }
+  out.push('</tbody></table>');
+  return out.join('');
+}
+
+function metricLabel(l: SummaryLine): string {
+  if (l.metric === '') return '(no metrics)';
+  const better = metricDef(l.metric)?.better;
+  const dir = better === 'lower' ? ', lower is better' : better === 'higher' ? ', higher is better' : '';
+  return `${esc(metricTitle(l.metric))} <span class="ratio">(${esc(l.unit)}, ${l.clock}${dir})</span>`;
+}
+
+function cell(c: Cell, unit: string): string {
+  switch (c.kind) {
+    case 'none':
+      return '<td class="num">—</td>';
+    case 'outcome':
+      return `<td class="outcome" title="${esc(c.detail)}">${esc(c.outcome)}</td>`;
+    case 'value': {
+      const n = c.n > 1 ? ` <span class="ratio">n=${c.n}</span>` : '';
+      const ratio = c.ratio === null ? '' : ` <span class="ratio">(${esc(formatRatio(c.ratio))})</span>`;
+      return `<td class="num" title="${esc(sig3(c.median))} ${esc(unit)}">${esc(formatQuantity(c.median, unit))}${ratio}${n}</td>`;
+    }
+  }
+}

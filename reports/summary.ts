@@ -1,0 +1,131 @@
+/**
+ * The cross-tab both report formats print: per workload, one line per (configuration, metric)
+ * and one cell per design, with the ratio to a reference design (mm-less when present).
+ */
+import type { Row } from '../results/schema.js';
+import { METRICS, metricDef } from '../results/schema.js';
+import { configKey, metricKey, outcomesOf, seriesOf } from './group.js';
+import { median, sorted } from './stats.js';
+
+/** Preset order: the reference first, then the designs it is compared against. */
+export const DESIGN_ORDER = ['mm-less', 'per-mm', 'attach', 'per-mm-sync'];
+export const REFERENCE_DESIGN = 'mm-less';
+
+/** The metrics a workload's summary leads with (the rest go under "all metrics"). */
+export const HEADLINE: Readonly<Record<string, readonly string[]>> = {
+  build: ['build_time_p50', 'per_page_time', 'ioctl_latency_p50'],
+  concurrent: ['throughput', 'build_time_p99', 'ready_latency_p99'],
+  'mmap-contention': ['app_latency_p99', 'mmap_lock_wait_p99', 'build_time_p50'],
+  handover: ['ready_latency_p50', 'ready_latency_p99'],
+  shared: ['ready_latency_p99', 'ipis', 'epc_evictions'],
+  'epc-pressure': ['throughput', 'epc_evictions', 'ipis'],
+  teardown: ['teardown_time'],
+};
+
+export type Cell =
+  | { readonly kind: 'value'; readonly median: number; readonly n: number; readonly ratio: number | null }
+  | { readonly kind: 'outcome'; readonly outcome: string; readonly detail: string }
+  | { readonly kind: 'none' };
+
+export interface SummaryLine {
+  readonly backend: string;
+  readonly profile: string;
+  readonly params: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly clock: 'model' | 'wall';
+  readonly headline: boolean;
+  readonly cells: ReadonlyMap<string, Cell>;
+}
+
+export interface WorkloadSummary {
+  readonly workload: string;
+  readonly designs: readonly string[];
+  readonly reference: string | null;
+  readonly lines: readonly SummaryLine[];
+}
+
+/** Designs in preset order, then custom ones in first-seen order. */
+export function orderDesigns(names: Iterable<string>): string[] {
+  const set = new Set(names);
+  return [...DESIGN_ORDER.filter((d) => set.has(d)), ...[...set].filter((d) => !DESIGN_ORDER.includes(d))];
+}
+
+/** Workloads in first-seen order. */
+export function workloadsOf(rows: readonly Row[]): string[] {
+  return [...new Set(rows.map((r) => r.workload))];
+}
+
+export function summarize(rows: readonly Row[]): WorkloadSummary[] {
+  const bySeries = seriesOf(rows);
+  const series = [...bySeries.values()];
+  const outcomes = outcomesOf(rows);
+  const metricOrder = new Map(METRICS.map((m, i) => [m.name, i]));
+  return workloadsOf(rows).map((workload) => {
+    const mine = rows.filter((r) => r.workload === workload);
+    const designs = orderDesigns(mine.map((r) => r.design));
+    const reference = designs.includes(REFERENCE_DESIGN) ? REFERENCE_DESIGN : (designs[0] ?? null);
+    const ws = series.filter((s) => s.workload === workload);
+    const present = new Set(ws.map((s) => s.metric));
+    const head = HEADLINE[workload]?.filter((m) => present.has(m)) ?? [];
+    const headline = new Set(head.length > 0 ? head : [...present].sort((a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0)).slice(0, 3));
+    // Configurations (without design) in first-seen order.
+    const configs = new Map<string, { backend: string; profile: string; params: string }>();
+    for (const r of mine) {
+      const k = [r.backend, r.profile, r.params].join('\u001f');
+      if (!configs.has(k)) configs.set(k, { backend: r.backend, profile: r.profile, params: r.params });
+    }
+    const metricsByConfig = new Map<string, string[]>();
+    for (const s of ws) {
+      const k = [s.backend, s.profile, s.params].join('\u001f');
+      const list = metricsByConfig.get(k) ?? [];
+      if (!list.includes(s.metric)) list.push(s.metric);
+      metricsByConfig.set(k, list);
+    }
+    const lines: SummaryLine[] = [];
+    for (const c of configs.values()) {
+      const metrics = metricsByConfig.get([c.backend, c.profile, c.params].join('\u001f')) ?? [];
+      metrics.sort((a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0));
+      if (metrics.length === 0) {
+        // Every design failed here: one line that shows why.
+        lines.push({ ...c, metric: '', unit: '', clock: 'model', headline: true, cells: outcomeCells(designs, workload, c, outcomes) });
+        continue;
+      }
+      for (const metric of metrics) {
+        const cells = new Map<string, Cell>();
+        const find = (design: string) => bySeries.get(metricKey({ ...c, design, workload, metric }));
+        const ref = reference !== null ? find(reference) : undefined;
+        const refMedian = ref && ref.values.length > 0 ? median(sorted(ref.values)) : null;
+        let clock: 'model' | 'wall' = 'model';
+        for (const design of designs) {
+          const s = find(design);
+          if (s && s.values.length > 0) {
+            if (s.clock === 'wall') clock = 'wall';
+            const med = median(sorted(s.values));
+            const ratio = refMedian !== null && refMedian !== 0 && design !== reference ? med / refMedian : null;
+            cells.set(design, { kind: 'value', median: med, n: s.values.length, ratio });
+          } else {
+            const o = outcomes.get(configKey({ ...c, design, workload }));
+            cells.set(design, o && o.outcome !== 'ok' ? { kind: 'outcome', outcome: o.outcome, detail: o.detail } : { kind: 'none' });
+          }
+        }
+        lines.push({ ...c, metric, unit: metricDef(metric)?.unit ?? '', clock, headline: headline.has(metric), cells });
+      }
+    }
+    return { workload, designs, reference, lines };
+  });
+}
+
+function outcomeCells(designs: readonly string[], workload: string, c: { backend: string; profile: string; params: string }, outcomes: ReturnType<typeof outcomesOf>): Map<string, Cell> {
+  const cells = new Map<string, Cell>();
+  for (const design of designs) {
+    const o = outcomes.get(configKey({ ...c, design, workload }));
+    cells.set(design, o ? { kind: 'outcome', outcome: o.outcome, detail: o.detail } : { kind: 'none' });
+  }
+  return cells;
+}
+
+/** Cases that ended without metrics, for the "did not finish" table. */
+export function failedCases(rows: readonly Row[]): Row[] {
+  return rows.filter((r) => r.outcome !== 'ok');
+}

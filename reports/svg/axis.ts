@@ -1,0 +1,134 @@
+/** Axes with units: tick values, tick labels, grid lines and the axis title. */
+import { escapeHtml as esc } from '../escape.js';
+import { formatBytes, formatQuantity, sig3 } from '../format.js';
+import { linearScale, logScale, niceLinear, niceLog, px, type Scale } from './scale.js';
+
+export interface AxisSpec {
+  /** What the axis shows, e.g. "throughput". */
+  readonly label: string;
+  /** Unit of the data values (a schema unit, `bytes`, `1/s`, `count`, or ''). */
+  readonly unit: string;
+  /** Logarithmic axis (falls back to linear when a value is ≤ 0). */
+  readonly log?: boolean;
+  /** Put ticks exactly at these values (parameter sweeps) instead of nice ones. */
+  readonly ticksAt?: readonly number[];
+  /** Start a linear axis at zero (bar charts, counts). */
+  readonly zero?: boolean;
+  /** Fixed domain (e.g. 0..1 for a cumulative fraction). */
+  readonly domain?: readonly [number, number];
+}
+
+export interface ResolvedAxis {
+  readonly scale: Scale;
+  readonly ticks: readonly number[];
+  /** Tick label text for a value. */
+  readonly format: (v: number) => string;
+  /** Axis title with its unit, e.g. "build time p50 (ms)". */
+  readonly title: string;
+}
+
+const TIME: ReadonlyArray<[number, string]> = [
+  [1e9, 's'],
+  [1e6, 'ms'],
+  [1e3, 'µs'],
+  [1, 'ns'],
+];
+const SI: ReadonlyArray<[number, string]> = [
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+  [1, ''],
+];
+const BIN: ReadonlyArray<[number, string]> = [
+  [1024 ** 4, 'TiB'],
+  [1024 ** 3, 'GiB'],
+  [1024 ** 2, 'MiB'],
+  [1024, 'KiB'],
+  [1, 'B'],
+];
+
+/** One display factor for a linear axis, chosen from its largest tick: "(ms)", "(M pages/s)". */
+function linearDisplay(unit: string, maxAbs: number): { factor: number; unit: string } {
+  const table = unit === 'ns' ? TIME : unit === 'bytes' ? BIN : SI;
+  for (const [f, u] of table) {
+    if (maxAbs >= f) {
+      if (unit === 'ns' || unit === 'bytes') return { factor: f, unit: u };
+      return { factor: f, unit: (u ? u + ' ' : '') + unit };
+    }
+  }
+  return { factor: 1, unit: unit === 'bytes' ? 'B' : unit };
+}
+
+/** Compact per-tick label for log axes: each tick carries its own unit prefix. */
+function logLabel(v: number, unit: string): string {
+  if (unit === 'ns') return formatQuantity(v, 'ns');
+  if (unit === 'bytes') return formatBytes(v);
+  for (const [f, p] of SI) if (Math.abs(v) >= f && f > 1) return `${sig3(v / f)}${p}`;
+  return sig3(v);
+}
+
+export function resolveAxis(spec: AxisSpec, values: readonly number[], range: readonly [number, number]): ResolvedAxis {
+  const finite = values.filter((v) => Number.isFinite(v));
+  let min = finite.length ? Math.min(...finite) : 0;
+  let max = finite.length ? Math.max(...finite) : 1;
+  if (spec.domain) [min, max] = spec.domain;
+  const useLog = spec.log === true && min > 0 && !spec.domain;
+  if (useLog) {
+    if (spec.ticksAt && spec.ticksAt.length > 0) {
+      const lo = Math.min(...spec.ticksAt);
+      const hi = Math.max(...spec.ticksAt);
+      const pad = hi > lo ? (hi / lo) ** 0.04 : 2;
+      return { scale: logScale([lo / pad, hi * pad], range), ticks: [...spec.ticksAt], format: (v) => logLabel(v, spec.unit), title: `${spec.label}${unitSuffix(spec.unit)}, log scale` };
+    }
+    const { domain, ticks } = niceLog(min, max);
+    return { scale: logScale(domain, range), ticks, format: (v) => logLabel(v, spec.unit), title: `${spec.label}${unitSuffix(spec.unit)}, log scale` };
+  }
+  if (spec.zero) min = Math.min(0, min);
+  if (spec.ticksAt && spec.ticksAt.length > 0 && !spec.zero) {
+    const lo = Math.min(...spec.ticksAt);
+    const hi = Math.max(...spec.ticksAt);
+    const pad = (hi - lo) * 0.04 || 1;
+    const d = linearDisplay(spec.unit, Math.max(Math.abs(lo), Math.abs(hi)));
+    return { scale: linearScale([lo - pad, hi + pad], range), ticks: [...spec.ticksAt], format: (v) => sig3(v / d.factor), title: `${spec.label}${d.unit ? ` (${d.unit})` : ''}` };
+  }
+  const { domain, ticks } = spec.domain ? { domain: [min, max] as [number, number], ticks: niceLinear(min, max, 5).ticks } : niceLinear(min, max, 5);
+  const d = linearDisplay(spec.unit, Math.max(Math.abs(domain[0]), Math.abs(domain[1])));
+  return { scale: linearScale(domain, range), ticks, format: (v) => sig3(v / d.factor), title: `${spec.label}${d.unit ? ` (${d.unit})` : ''}` };
+}
+
+/** Log-axis titles name the unit only when the tick labels do not carry it themselves. */
+function unitSuffix(unit: string): string {
+  return unit === '' || unit === 'ns' || unit === 'bytes' ? '' : ` (${unit})`;
+}
+
+export interface PlotBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** SVG for both axes: grid lines, ticks, tick labels and titles. */
+export function drawAxes(box: PlotBox, x: ResolvedAxis, y: ResolvedAxis): string {
+  const out: string[] = [];
+  const bottom = box.top + box.height;
+  const right = box.left + box.width;
+  out.push(`<g class="grid" stroke="#e3e3e3" stroke-width="1">`);
+  for (const t of y.ticks) out.push(`<line x1="${px(box.left)}" x2="${px(right)}" y1="${px(y.scale(t))}" y2="${px(y.scale(t))}"/>`);
+  for (const t of x.ticks) out.push(`<line x1="${px(x.scale(t))}" x2="${px(x.scale(t))}" y1="${px(box.top)}" y2="${px(bottom)}"/>`);
+  out.push(`</g>`);
+  out.push(`<g class="axis" stroke="#444" stroke-width="1">`);
+  out.push(`<line x1="${px(box.left)}" x2="${px(right)}" y1="${px(bottom)}" y2="${px(bottom)}"/>`);
+  out.push(`<line x1="${px(box.left)}" x2="${px(box.left)}" y1="${px(box.top)}" y2="${px(bottom)}"/>`);
+  for (const t of x.ticks) out.push(`<line x1="${px(x.scale(t))}" x2="${px(x.scale(t))}" y1="${px(bottom)}" y2="${px(bottom + 5)}"/>`);
+  for (const t of y.ticks) out.push(`<line x1="${px(box.left - 5)}" x2="${px(box.left)}" y1="${px(y.scale(t))}" y2="${px(y.scale(t))}"/>`);
+  out.push(`</g>`);
+  out.push(`<g class="ticks" font-size="11" fill="#222">`);
+  for (const t of x.ticks) out.push(`<text x="${px(x.scale(t))}" y="${px(bottom + 18)}" text-anchor="middle">${esc(x.format(t))}</text>`);
+  for (const t of y.ticks) out.push(`<text x="${px(box.left - 8)}" y="${px(y.scale(t) + 4)}" text-anchor="end">${esc(y.format(t))}</text>`);
+  out.push(`</g>`);
+  out.push(`<text x="${px(box.left + box.width / 2)}" y="${px(bottom + 38)}" text-anchor="middle" font-size="12" fill="#222">${esc(x.title)}</text>`);
+  const cy = box.top + box.height / 2;
+  out.push(`<text x="${px(16)}" y="${px(cy)}" text-anchor="middle" font-size="12" fill="#222" transform="rotate(-90 ${px(16)} ${px(cy)})">${esc(y.title)}</text>`);
+  return out.join('\n');
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * Install step: builds the native SGX binding (binding.gyp) with the node-gyp that npm ships,
+ * pointed at the running Node's own headers so nothing is downloaded.
+ *
+ * It never fails the install: without a C compiler, the kernel header <asm/sgx.h> or node-gyp,
+ * it prints one line saying the binding is not built and how to build it, records the reason in
+ * build/native-status.json (the sgx backend reports it), and exits 0.
+ * `--strict` exits 1 instead (for development).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const strict = process.argv.includes('--strict');
+const HOW = 'install a C compiler (cc) and the kernel headers (Debian: gcc make linux-libc-dev), then run `node scripts/build-native.mjs`';
+
+function writeStatus(status) {
+  const dir = path.join(root, 'build');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'native-status.json');
+  writeFileSync(file + '.tmp', JSON.stringify(status, null, 2) + '\n');
+  renameSync(file + '.tmp', file);
+}
+
+function notBuilt(reason, log) {
+  // A binary left from an earlier build would not match this source: remove it.
+  rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
+  writeStatus({ built: false, reason, how: HOW, log: log ? log.slice(-4000) : undefined });
+  process.stdout.write(`eaddbench: native SGX binding not built (${reason}); the sgx backend is unavailable. To build it: ${HOW}.\n`);
+  process.exit(strict ? 1 : 0);
+}
+
+/** npm sets npm_config_node_gyp in lifecycle scripts; otherwise look next to this Node. */
+function findNodeGyp() {
+  const candidates = [];
+  if (process.env.npm_config_node_gyp) candidates.push(process.env.npm_config_node_gyp);
+  const prefix = path.dirname(path.dirname(process.execPath));
+  candidates.push(path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  candidates.push(path.join(prefix, 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  if (process.env.npm_execpath) {
+    try {
+      const req = createRequire(process.env.npm_execpath);
+      candidates.push(req.resolve('node-gyp/bin/node-gyp.js'));
+    } catch {
+      /* not resolvable from npm's directory; try the others */
+    }
+  }
+  return candidates.find((c) => existsSync(c));
+}
+
+function compilerWorks() {
+  const cc = process.env.CC || 'cc';
+  const r = spawnSync(cc, ['--version'], { encoding: 'utf8', shell: false });
+  return r.status === 0 ? undefined : `no working C compiler (${process.env.CC ? `CC=${cc}` : 'cc'} not found or failing)`;
+}
+
+const noCc = compilerWorks();
+if (noCc) notBuilt(noCc);
+
+const gyp = findNodeGyp();
+if (!gyp) notBuilt('node-gyp not found (it ships with npm)');
+
+const nodedir = path.dirname(path.dirname(process.execPath));
+if (!existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) notBuilt(`Node headers not found under ${path.join(nodedir, 'include', 'node')}`);
+
+const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=warn'], { cwd: root, encoding: 'utf8' });
+const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+if (r.status !== 0) {
+  let reason = `node-gyp failed with status ${r.status}`;
+  if (/asm\/sgx\.h/.test(log)) reason = 'the kernel header <asm/sgx.h> is missing (Debian: linux-libc-dev)';
+  else if (/not found|No such file/.test(log) && /\b(cc|gcc|make)\b/.test(log)) reason = 'a build tool (cc or make) is missing';
+  notBuilt(reason, log);
+}
+writeStatus({ built: true, file: 'build/Release/eaddbench_sgx.node' });
+process.stdout.write('eaddbench: native SGX binding built (build/Release/eaddbench_sgx.node)\n');

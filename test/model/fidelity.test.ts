@@ -1,0 +1,67 @@
+/** The published anchors the model must reproduce (model time, deterministic). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCaseSync } from '../../backends/model/backend.js';
+import { MiB, metric, spec } from './helpers.js';
+
+test('per-mm 64 MiB measured build on skylake-client takes 0.36–0.49 s of model time (graphene #73: 22–30 µs/page)', () => {
+  const r = runCaseSync(spec('build', 'per-mm', { size: 64 * MiB, measure: 1 }));
+  assert.equal(r.outcome, 'ok');
+  const t = metric(r, 'build_time_p50');
+  assert.ok(t >= 0.36e9 && t <= 0.49e9, `build_time_p50 = ${t} ns`);
+  const perPage = metric(r, 'per_page_time');
+  assert.ok(perPage >= 22000 && perPage <= 30000, `per_page_time = ${perPage} ns`);
+});
+
+test('measured pages cost more than 2× unmeasured pages', () => {
+  for (const design of ['per-mm', 'mm-less']) {
+    const measured = metric(runCaseSync(spec('build', design, { size: 16 * MiB, measure: 1 })), 'build_time_p50');
+    const plain = metric(runCaseSync(spec('build', design, { size: 16 * MiB, measure: 0 })), 'build_time_p50');
+    assert.ok(measured > 2 * plain, `${design}: measured ${measured} vs unmeasured ${plain}`);
+  }
+});
+
+test('concurrent builders=4 size=8MiB: mm-less throughput exceeds per-mm, and the metrics show the single worker', () => {
+  const perMm = runCaseSync(spec('concurrent', 'per-mm', { builders: 4, size: 8 * MiB }));
+  const mmLess = runCaseSync(spec('concurrent', 'mm-less', { builders: 4, size: 8 * MiB }));
+  assert.equal(metric(perMm, 'epc_evictions'), 0, 'no EPC pressure');
+  assert.ok(metric(mmLess, 'throughput') > 2 * metric(perMm, 'throughput'));
+  assert.ok(metric(perMm, 'worker_utilization') > 0.9, 'the one worker is saturated');
+  assert.ok(metric(perMm, 'queue_depth_max') > 1000, 'requests pile up in its queue');
+  assert.equal(metric(mmLess, 'queue_depth_max'), 0);
+  // One global worker: the last build finishes about 4× after the first.
+  assert.ok(metric(perMm, 'build_time_max') > 3 * metric(mmLess, 'build_time_max'));
+});
+
+test('teardown: per-mm (v17, release sync) deadlocks with the wait-for cycle; mm-less completes; release=deferred removes the cause', () => {
+  const perMm = runCaseSync(spec('teardown', 'per-mm'));
+  assert.equal(perMm.outcome, 'deadlock');
+  const detail = perMm.outcome === 'deadlock' ? perMm.detail : '';
+  assert.match(detail, /mmap_sem\(mm1\) \[write\].*flush_work.*mmap_sem\(mm1\) \[read\]/);
+  assert.equal(runCaseSync(spec('teardown', 'per-mm', { mode: 'exit' })).outcome, 'deadlock');
+  assert.equal(runCaseSync(spec('teardown', 'mm-less')).outcome, 'ok');
+  assert.equal(runCaseSync(spec('teardown', 'per-mm,release=deferred')).outcome, 'ok');
+});
+
+test('hazard (b): direct reclaim under mmap_lock with a writer queued deadlocks only with epc_alloc=under-lock', () => {
+  const params = { total: 192 * MiB, builders: 4, churn: 5000 };
+  const bad = runCaseSync(spec('epc-pressure', 'per-mm-sync,epc_alloc=under-lock', params));
+  assert.equal(bad.outcome, 'deadlock');
+  assert.match(bad.outcome === 'deadlock' ? bad.detail : '', /mmap_sem.*\[write\]/);
+  assert.equal(runCaseSync(spec('epc-pressure', 'per-mm-sync', params)).outcome, 'ok');
+});
+
+test('shared: per-mm is rejected for mms > 1 with the reason; mm-less reports reclaim and IPIs growing with mms', () => {
+  const r = runCaseSync(spec('shared', 'per-mm', { mms: 2 }));
+  assert.equal(r.outcome, 'rejected');
+  const one = runCaseSync(spec('shared', 'mm-less', { mms: 1 }));
+  const four = runCaseSync(spec('shared', 'mm-less', { mms: 4 }));
+  assert.ok(metric(four, 'ipis') > metric(one, 'ipis'));
+  assert.ok(metric(four, 'reclaim_time') > metric(one, 'reclaim_time'));
+});
+
+test('handover: mm-less hands a pre-built fd over (µs); per-mm clients build their own (ms)', () => {
+  const mmLess = metric(runCaseSync(spec('handover', 'mm-less')), 'ready_latency_p50');
+  const perMm = metric(runCaseSync(spec('handover', 'per-mm')), 'ready_latency_p50');
+  assert.ok(mmLess < 1e6 && perMm > 10e6, `mm-less ${mmLess} ns, per-mm ${perMm} ns`);
+});

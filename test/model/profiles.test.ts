@@ -1,0 +1,38 @@
+/** Profiles: shipped ones validate; a bad one is rejected naming the file and field. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PROFILE, ProfileError, listProfiles, loadProfile, profileCosts } from '../../backends/model/profiles.js';
+import { backend } from '../../backends/model/backend.js';
+import { spec } from './helpers.js';
+
+test('shipped profiles load; skylake-client is the default with 4 CPUs and 93.5 MiB of EPC', () => {
+  const names = listProfiles().map((p) => p.name);
+  assert.ok(names.includes('skylake-client') && names.includes('icelake-server'));
+  assert.equal(DEFAULT_PROFILE, 'skylake-client');
+  const c = profileCosts(loadProfile('skylake-client').data);
+  assert.equal(c.cpus, 4);
+  assert.equal(c.epcPages * 4096, 93.5 * 1024 * 1024);
+  const data = loadProfile('icelake-server').data as Record<string, Record<string, { grade: string; source: string }>>;
+  for (const v of Object.values(data['costs']!)) assert.ok(v.source.length > 0 && ['high', 'medium', 'low', 'UNCONFIRMED'].includes(v.grade));
+});
+
+test('a profile missing a cost is rejected naming the file and the field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+  const doc = JSON.parse(JSON.stringify(loadProfile('skylake-client').data)) as { costs: Record<string, unknown> };
+  delete doc.costs['eextend'];
+  const file = join(dir, 'mine.json');
+  writeFileSync(file, JSON.stringify(doc));
+  assert.throws(() => loadProfile(file), (e: unknown) => e instanceof ProfileError && /mine\.json/.test(e.message) && /costs\.eextend/.test(e.message));
+  assert.throws(() => loadProfile('no-such-profile'), ProfileError);
+});
+
+test('validate names the parameter and the valid range', () => {
+  const msg = backend.validate!(spec('concurrent', 'mm-less', { builders: 1000 }));
+  assert.ok(msg !== undefined && /builders/.test(msg) && /1\.\.256/.test(msg), msg);
+  const secs = backend.validate!(spec('build', 'mm-less', { size: 1024 * 1024, secs_size: 8192 }));
+  assert.ok(secs !== undefined && /secs_size/.test(secs));
+  assert.equal(backend.validate!(spec('build', 'per-mm')), undefined);
+});

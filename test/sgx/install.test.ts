@@ -1,0 +1,26 @@
+/** The install step never fails npm ci: without a compiler it says how to build and exits 0. */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../../backends/sgx/binding.js';
+
+test('build-native.mjs with no working C compiler: one line, exit 0, status records the reason', () => {
+  const root = packageRoot();
+  const dir = mkdtempSync(path.join(tmpdir(), 'eb-install-'));
+  try {
+    for (const f of ['binding.gyp', 'scripts', 'native']) cpSync(path.join(root, f), path.join(dir, f), { recursive: true });
+    const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'build-native.mjs')], { env: { ...process.env, CC: 'false' }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /native SGX binding not built \(no working C compiler.*node scripts\/build-native\.mjs/);
+    const status = JSON.parse(readFileSync(path.join(dir, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason: string };
+    assert.equal(status.built, false);
+    assert.ok(!existsSync(path.join(dir, 'build', 'Release', 'eaddbench_sgx.node')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

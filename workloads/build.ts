@@ -1,0 +1,16 @@
+/** build — one process builds one enclave (ECREATE, EADD/EEXTEND × N, EINIT). */
+import { buildOpsFrom, buildParams } from './common.js';
+import type { WorkloadSpec } from './types.js';
+
+export const build: WorkloadSpec = {
+  name: 'build',
+  description: 'one process builds one enclave of `size` bytes; reports build time, ioctl latency and per-page cost',
+  params: buildParams('64MiB'),
+  generate(values) {
+    return {
+      processes: [{ pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops: [...buildOpsFrom(values, 1), { op: 'exit' }] }],
+      background: [],
+      needs: {},
+    };
+  },
+};
