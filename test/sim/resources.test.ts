@@ -198,3 +198,32 @@ test('store: FIFO items, get blocks while empty, put blocks while full', () => {
   );
   assert.equal(env.waitFor.edges()[0]?.what, 'get');
 });
+
+test('rwsem: when a queued writer is interrupted, the readers queued behind it are let in', () => {
+  const env = new Environment();
+  const sem = new RwSemaphore(env, 'sem');
+  const log: string[] = [];
+  rwUser(env, sem, log, 'R1', false, 0, 10);
+  const writer = env.process(
+    (function* (): ProcessGen<void> {
+      yield env.timeout(1);
+      try {
+        yield sem.downWrite();
+      } catch {
+        log.push(`${env.now} W gave up`);
+      }
+    })(),
+    'W',
+  );
+  rwUser(env, sem, log, 'R2', false, 2, 1);
+  env.process(
+    (function* (): ProcessGen<void> {
+      yield env.timeout(4);
+      writer.interrupt('signal');
+    })(),
+    'signaller',
+  );
+  env.run();
+  assert.deepEqual(log, ['0 R1 got read', '4 W gave up', '4 R2 got read', '5 R2 released', '10 R1 released']);
+  assert.equal(sem.waiting, 0);
+});

@@ -39,6 +39,8 @@ export class Environment {
   private _normal: Event<unknown>[] = [];
   private _normalHead = 0;
   private _halt = false;
+  /** Identifies the current run() call, so a stale until-event from an earlier call cannot stop a later one. */
+  private _runId = 0;
   private _deadlock: DeadlockError | null = null;
   /** The process whose generator is running, null in plain callbacks. */
   activeProcess: Process | null = null;
@@ -180,10 +182,12 @@ export class Environment {
       if (!(until instanceof Event) || until.env !== this) throw new TypeError('run: until must be a number or an Event of this environment');
       untilEv = until;
       if (until._state === PROCESSED) return;
+      const id = this._runId + 1;
       until._addCallback(() => {
-        this._halt = true;
+        if (this._runId === id) this._halt = true;
       });
     }
+    this._runId++;
     this._halt = false;
     if (this._deadlock !== null) throw this._deadlock;
     for (let ev = this._next(limit); ev !== null; ev = this._next(limit)) {
