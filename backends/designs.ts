@@ -128,8 +128,21 @@ export function parseDesign(text: string): { name: string; knobs: DesignKnobs } 
     }
   }
   const resolved = knobs as unknown as DesignKnobs;
-  const same = PRESETS.find((p) => canonicalKnobs(p.knobs) === canonicalKnobs(resolved));
-  return { name: same ? same.name : canonicalKnobs(resolved), knobs: resolved };
+  return { name: designName(resolved), knobs: resolved };
+}
+
+/**
+ * The canonical name of a knob set: a preset's name, or the nearest preset (fewest differing
+ * knobs; the first in PRESETS order on a tie) followed by the knobs that differ, e.g.
+ * `per-mm,release=deferred`. parseDesign(designName(k)) gives k back.
+ */
+export function designName(k: DesignKnobs): string {
+  let best = { name: '', diff: [] as string[] };
+  for (const p of PRESETS) {
+    const diff = KNOBS.filter((d) => p.knobs[d.name] !== k[d.name]).map((d) => `${d.name}=${String(k[d.name])}`);
+    if (best.name === '' || diff.length < best.diff.length) best = { name: p.name, diff };
+  }
+  return [best.name, ...best.diff].join(',');
 }
 
 /** Canonical text of a knob set: every knob, in KNOBS order. */

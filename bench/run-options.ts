@@ -134,7 +134,7 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
       if (!workload) throw new UsageError(`suite '${suite.name}' names unknown workload '${e.workload}'`);
       const merged = new Map<string, readonly string[]>(Object.entries(e.sets));
       for (const [k, v] of sets) if (workload.params.some((p) => p.name === k)) merged.set(k, v);
-      entries.push({ workload, designs: designOverride ?? parseDesigns([e.designs.join(',')]), sets: merged });
+      entries.push({ workload, designs: designOverride ?? parseDesigns(e.designs), sets: merged });
     }
   } else {
     if (positionals.length === 0) throw new UsageError(`run needs at least one WORKLOAD or --suite NAME; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
