@@ -11,11 +11,11 @@ import { findWorkload } from '../../workloads/index.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { loadBinding, type NativeBinding } from './binding.js';
 import { chooseDevice, probe, type Driver } from './detect.js';
-import { batchPages, designVerdict, scenarioVerdict } from './compat.js';
+import { batchPages, designVerdict, planScripts, scenarioVerdict } from './compat.js';
 import { SourcePool } from './enclave.js';
 import { caseMetrics, type ProcessMeasure } from './metrics.js';
 import { runProcesses } from './processes.js';
-import { runScript, ScriptError } from './script.js';
+import { runScript, ScriptError, type ScriptOutcome } from './script.js';
 
 /** Why the hardware cannot run here, or undefined when it can. Cheap: a few stats and one file read. */
 export function unavailableReason(device?: string, driver?: string): string | undefined {
@@ -24,11 +24,6 @@ export function unavailableReason(device?: string, driver?: string): string | un
   if (!choice.ok) return p.binding.built ? choice.reason : `${choice.reason}; ${p.binding.reason ?? 'native binding not built'}`;
   if (!p.binding.built) return p.binding.reason ?? 'native binding not built';
   return undefined;
-}
-
-/** The ops a process runs under this binding: per-mm runs its `ifNoHandover` fallback when it has one. */
-function opsFor(p: ProcessScript, driver: Driver): readonly Op[] {
-  return driver === 'isgx' && p.ifNoHandover !== undefined ? p.ifNoHandover : p.ops;
 }
 
 let keyCache: KeyObject | undefined;
@@ -54,6 +49,8 @@ async function runLocal(sys: NativeBinding, p: ProcessScript, ops: readonly Op[]
       recvFd: () => {
         throw new Error('recv-fd in a lone process');
       },
+      // planScripts checked that no barrier waits for more processes than reach it: a lone
+      // process's barriers have count 1 and are passed at once.
       barrier: async () => undefined,
     },
   };
@@ -92,12 +89,17 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const sv = scenarioVerdict(scenario, spec.knobs);
   if (!sv.run) return { outcome: sv.outcome, detail: sv.detail };
 
+  // Every op is served or answered before anything runs: ifNoHandover on isgx, settle, barriers.
+  const plan = planScripts(scenario, choice.driver);
+  if (!plan.run) return { outcome: plan.outcome, detail: plan.detail };
+  const scripts = plan.scripts;
+  if (scripts.length === 0) return { outcome: 'error', detail: `workload ${spec.workload} gave no process with operations` };
+
   const batch = choice.driver === 'isgx' ? 1 : batchPages(spec.knobs, spec.params['batch']);
-  const scripts = scenario.processes.map((s) => ({ script: s, ops: opsFor(s, choice.driver) })).filter((s) => s.ops.length > 0);
   const samples = Math.max(1, Number(spec.options['samples'] ?? 5) || 5);
   try {
     let measures: ProcessMeasure[];
-    let errors: { message: string; unsupported: boolean }[] = [];
+    let errors: { message: string; outcome: ScriptOutcome; secondary?: boolean }[] = [];
     if (scripts.length === 1) {
       measures = (await runLocal(b.binding, scripts[0]!.script, scripts[0]!.ops, choice.driver, choice.path, batch, samples)).measures;
     } else {
@@ -109,13 +111,16 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
     }
     const metrics = caseMetrics(measures);
     if (errors.length > 0) {
-      const unsupported = errors.every((e) => e.unsupported);
-      return { outcome: unsupported ? 'rejected' : 'error', detail: errors.map((e) => e.message).join(' | '), metrics };
+      // The case ends as its first failures say (rejected / skipped) only when they all agree.
+      const primary = new Set(errors.filter((e) => !e.secondary).map((e) => e.outcome));
+      const outcome: ScriptOutcome = primary.size === 1 ? [...primary][0]! : 'error';
+      return { outcome, detail: errors.map((e) => e.message).join(' | '), metrics };
     }
     return { outcome: 'ok', metrics };
   } catch (e) {
-    const partial = e instanceof ScriptError ? caseMetrics([e.partial]) : [];
-    return { outcome: e instanceof ScriptError && e.unsupported ? 'rejected' : 'error', detail: e instanceof Error ? e.message : String(e), metrics: partial };
+    // Only what was measured: a script answered before its first syscall has no numbers.
+    const partial = e instanceof ScriptError && e.partial.enclaves.length > 0 ? caseMetrics([e.partial]) : [];
+    return { outcome: e instanceof ScriptError ? e.outcome : 'error', detail: e instanceof Error ? e.message : String(e), metrics: partial };
   }
 }
 

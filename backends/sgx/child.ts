@@ -27,7 +27,7 @@ process.on('message', (raw: unknown) => {
 async function run(job: ChildJob): Promise<void> {
   const b = loadBinding();
   if (!b.ok) {
-    send({ type: 'error', message: b.reason, unsupported: false });
+    send({ type: 'error', message: b.reason, outcome: 'error' });
     return;
   }
   const sys = b.binding;
@@ -62,6 +62,6 @@ async function run(job: ChildJob): Promise<void> {
     });
     send({ type: 'result', measure });
   } catch (e) {
-    send({ type: 'error', message: e instanceof Error ? e.message : String(e), unsupported: e instanceof ScriptError && e.unsupported, ...(e instanceof ScriptError ? { partial: e.partial } : {}) });
+    send({ type: 'error', message: e instanceof Error ? e.message : String(e), outcome: e instanceof ScriptError ? e.outcome : 'error', ...(e instanceof ScriptError ? { partial: e.partial } : {}) });
   }
 }

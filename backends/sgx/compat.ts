@@ -4,10 +4,10 @@
  * design. Everything else is skipped or rejected with the reason — never modelled here.
  */
 import type { DesignKnobs } from '../designs.js';
-import type { Scenario } from '../../workloads/types.js';
+import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import type { Driver } from './detect.js';
 
-export type Verdict = { readonly run: true } | { readonly run: false; readonly outcome: 'skipped' | 'rejected'; readonly detail: string };
+export type Verdict = { readonly run: true } | { readonly run: false; readonly outcome: 'skipped' | 'rejected' | 'error'; readonly detail: string };
 
 const DEVICE_DESIGN: Record<Driver, { preset: string; device: string; matches(k: DesignKnobs): boolean }> = {
   mainline: {
@@ -60,4 +60,69 @@ export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
     return { run: false, outcome: 'skipped', detail: `several threads in one mm (mm ${threaded.map(([m]) => m).join(', ')}) sharing enclaves are not run on hardware yet; run this workload on the model backend` };
   }
   return { run: true };
+}
+
+/** One process as it runs on a device: its script and the ops chosen for this driver. */
+export interface PlannedScript {
+  readonly script: ProcessScript;
+  readonly ops: readonly Op[];
+}
+
+/**
+ * The ops a process runs on this driver. isgx is the per-mm design (binding=mm): an enclave
+ * cannot leave its creator's mm, so a process with an `ifNoHandover` fallback runs that (e.g. a
+ * handover client builds its own enclave — the design's answer, not an error). Mainline (fd
+ * binding) runs `ops`.
+ */
+export function opsFor(script: ProcessScript, driver: Driver): readonly Op[] {
+  return driver === 'isgx' && script.ifNoHandover !== undefined ? script.ifNoHandover : script.ops;
+}
+
+/** Why a settle cannot be served on isgx (reference §1.6: EINIT's flush_work is the only user-visible wait). */
+export const ISGX_SETTLE_REASON =
+  'isgx offers no way to wait for queued adds without EINIT (ADD_PAGE returns once the page is queued for the kernel worker; only EINIT flushes the queue), so a build without EINIT cannot be timed on /dev/isgx; set init=1 (the build then ends at EINIT\'s return) or run it on the model backend';
+
+/**
+ * Checks one process's ops against the driver before any syscall: every op kind is either
+ * served or answered here with the reason.
+ * - settle: mainline adds are synchronous, so it waits for nothing; on isgx it is `skipped`.
+ * - send-fd / recv-fd on isgx without a fallback: `rejected` (binding=mm cannot hand over).
+ */
+export function opsVerdict(name: string, ops: readonly Op[], driver: Driver): Verdict {
+  for (const op of ops) {
+    if (op.op === 'settle' && driver === 'isgx') return { run: false, outcome: 'skipped', detail: `${name}: settle (enclave ${op.enclave}): ${ISGX_SETTLE_REASON}` };
+    if ((op.op === 'send-fd' || op.op === 'recv-fd') && driver === 'isgx') {
+      return { run: false, outcome: 'rejected', detail: `${name}: ${op.op} (enclave ${op.enclave}): binding=mm: an isgx enclave belongs to its creator's mm and cannot be passed to another process, and the script has no ifNoHandover fallback` };
+    }
+  }
+  return { run: true };
+}
+
+/**
+ * The processes to run on this driver (ops chosen by `opsFor`, empty scripts dropped), or why
+ * the scenario cannot run. Barriers are checked so that a case can never wait forever: each
+ * barrier's count must not exceed the processes that reach it.
+ */
+export function planScripts(s: Scenario, driver: Driver): { readonly run: true; readonly scripts: readonly PlannedScript[] } | Exclude<Verdict, { run: true }> {
+  const scripts = s.processes.map((script) => ({ script, ops: opsFor(script, driver) })).filter((p) => p.ops.length > 0);
+  for (const p of scripts) {
+    const v = opsVerdict(p.script.name, p.ops, driver);
+    if (!v.run) return v;
+  }
+  const reach = new Map<string, { count: number; processes: number }>();
+  for (const p of scripts) {
+    const seen = new Set<string>();
+    for (const op of p.ops) {
+      if (op.op !== 'barrier' || seen.has(op.name)) continue;
+      seen.add(op.name);
+      const r = reach.get(op.name) ?? { count: op.count, processes: 0 };
+      r.count = Math.max(r.count, op.count);
+      r.processes++;
+      reach.set(op.name, r);
+    }
+  }
+  for (const [name, r] of reach) {
+    if (r.count > r.processes) return { run: false, outcome: 'error', detail: `barrier '${name}' waits for ${r.count} processes but only ${r.processes} reach it on ${driver}` };
+  }
+  return { run: true, scripts };
 }

@@ -11,6 +11,7 @@ import type { NativeBinding, AddResult } from './binding.js';
 import type { Driver } from './detect.js';
 import { encodeSecs, encodeSecinfo, PAGE_SIZE } from './structs.js';
 import type { PageType } from '../../workloads/types.js';
+import { ISGX_SETTLE_REASON } from './compat.js';
 
 /** The calls an enclave makes: the native binding, or a fake in tests. */
 export type SgxSys = Pick<
@@ -20,6 +21,9 @@ export type SgxSys = Pick<
 
 /** Raised for requests a driver cannot express (the case is then rejected, not failed). */
 export class UnsupportedOnDevice extends Error {}
+
+/** Raised for what the design does but this device cannot time (the case is then skipped, not failed). */
+export class NotMeasurableOnDevice extends Error {}
 
 const now = (): number => Number(process.hrtime.bigint());
 
@@ -165,6 +169,18 @@ export class Enclave {
     const t1 = now();
     this.times.einitNs = t1 - t0;
     this.times.readyAt = t1;
+  }
+
+  /**
+   * Waits until every add requested for this enclave is done, without a syscall. Mainline
+   * ADD_PAGES returns only after EADD (and EEXTEND) of every page it counts (reference §2.2), so
+   * there is nothing to wait for: the build ended at the last add's return (`readyAt` stays
+   * there). isgx queues each page for its worker and only EINIT flushes the queue (§1.6).
+   */
+  settle(): void {
+    if (this.driver === 'isgx') throw new NotMeasurableOnDevice(ISGX_SETTLE_REASON);
+    const note = 'no EINIT: the build ends at the last ADD_PAGES return (mainline adds are synchronous, so settle waits for nothing)';
+    if (!this.times.notes.includes(note)) this.times.notes.push(note);
   }
 
   /** Maps the enclave at its base (mainline; isgx is mapped since create). */

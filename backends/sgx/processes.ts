@@ -10,6 +10,7 @@ import type { Op, ProcessScript } from '../../workloads/types.js';
 import type { NativeBinding } from './binding.js';
 import type { Driver } from './detect.js';
 import type { ProcessMeasure } from './metrics.js';
+import type { ScriptOutcome } from './script.js';
 
 export interface ChildJob {
   readonly script: ProcessScript;
@@ -27,11 +28,12 @@ export type ParentMessage = { type: 'job'; job: ChildJob } | { type: 'release'; 
 export type ChildReply =
   | { type: 'result'; measure: ProcessMeasure }
   | { type: 'barrier'; name: string; count: number }
-  | { type: 'error'; message: string; unsupported: boolean; partial?: ProcessMeasure };
+  | { type: 'error'; message: string; outcome: ScriptOutcome; partial?: ProcessMeasure };
 
 export interface ProcessesOutcome {
   readonly measures: ProcessMeasure[];
-  readonly errors: { pid: number; message: string; unsupported: boolean }[];
+  /** `secondary`: the process was stopped because another one failed first. */
+  readonly errors: { pid: number; message: string; outcome: ScriptOutcome; secondary?: boolean }[];
 }
 
 export async function runProcesses(
@@ -49,6 +51,13 @@ export async function runProcesses(
   const measures: ProcessMeasure[] = [];
   const errors: ProcessesOutcome['errors'] = [];
   const arrived = new Map<string, ChildProcess[]>();
+  // Once one process fails, the others may wait forever at a barrier it will never reach:
+  // stop them, and say why in their rows instead of "exited before reporting".
+  let failed: string | undefined;
+  const abortOthers = (who: string): void => {
+    failed ??= who;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null && c.connected) c.kill();
+  };
   const t0 = scripts.reduce((m, s) => Math.min(m, s.script.startNs), Infinity);
 
   const done = scripts.map(({ script, ops }) => {
@@ -84,13 +93,21 @@ export async function runProcesses(
           child.disconnect();
         } else {
           if (m.partial) measures.push(m.partial);
-          errors.push({ pid: script.pid, message: m.message, unsupported: m.unsupported });
+          errors.push({ pid: script.pid, message: m.message, outcome: m.outcome });
           settled = true;
           child.disconnect();
+          abortOthers(script.name);
         }
       });
       child.on('exit', (code, signal) => {
-        if (!settled) errors.push({ pid: script.pid, message: `${script.name} exited (${signal ?? `status ${code}`}) before reporting`, unsupported: false });
+        if (!settled) {
+          if (failed !== undefined && failed !== script.name) {
+            errors.push({ pid: script.pid, message: `${script.name} stopped after ${failed} failed`, outcome: 'error', secondary: true });
+          } else {
+            errors.push({ pid: script.pid, message: `${script.name} exited (${signal ?? `status ${code}`}) before reporting`, outcome: 'error' });
+            abortOthers(script.name);
+          }
+        }
         resolve();
       });
       child.send({ type: 'job', job } satisfies ParentMessage);

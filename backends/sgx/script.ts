@@ -6,7 +6,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Op, ProcessScript } from '../../workloads/types.js';
 import type { Driver } from './detect.js';
-import { Enclave, SourcePool, UnsupportedOnDevice, type SgxSys } from './enclave.js';
+import { opsVerdict } from './compat.js';
+import { Enclave, NotMeasurableOnDevice, SourcePool, UnsupportedOnDevice, type SgxSys } from './enclave.js';
 import type { ProcessMeasure } from './metrics.js';
 import { MrEnclave, PAGE_SIZE, secinfoFlags, signSigstruct } from './structs.js';
 
@@ -31,14 +32,21 @@ export interface ScriptEnv {
   readonly links: ScriptLinks;
 }
 
+/** How a failed script ends its case: `rejected` (the design cannot do it), `skipped` (this device cannot measure it), or `error`. */
+export type ScriptOutcome = 'rejected' | 'skipped' | 'error';
+
 /** An error in one op, naming the op and keeping what was measured before it. */
 export class ScriptError extends Error {
   constructor(
     message: string,
     readonly partial: ProcessMeasure,
-    readonly unsupported: boolean,
+    readonly outcome: ScriptOutcome,
   ) {
     super(message);
+  }
+  /** The driver cannot express the request (the case is rejected, not failed). */
+  get unsupported(): boolean {
+    return this.outcome === 'rejected';
   }
 }
 
@@ -69,9 +77,16 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   const sigstructs = new Map<number, Buffer>();
   const ready: number[] = [];
   let ebusy = 0;
-  const arrival = now();
-  let received = false;
+  // A client's arrival is the end of its first think (open-loop arrival after the pool barrier),
+  // else the start of its script; it is ready at its first touch — whether the enclave came by
+  // fd or was built by the client itself (ifNoHandover). Same definition as the model's.
+  let arrival = now();
+  let arrived = false;
+  let readyRecorded = false;
   const measure = (): ProcessMeasure => ({ pid: script.pid, enclaves: all.map((e) => e.times), ready, ebusy });
+  // Ops this driver cannot serve are answered before any syscall.
+  const verdict = opsVerdict(script.name, ops, env.driver);
+  if (!verdict.run) throw new ScriptError(verdict.detail, measure(), verdict.outcome);
   const get = (op: Op & { enclave: number }): Enclave => {
     const e = enclaves.get(op.enclave);
     if (!e) throw new Error(`enclave ${op.enclave} does not exist in process ${script.name}`);
@@ -122,7 +137,10 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           break;
         case 'touch':
           get(op).touch(op.offset, op.pages);
-          if (received) ready.push(now() - arrival);
+          if (script.role === 'client' && !readyRecorded) {
+            readyRecorded = true;
+            ready.push(now() - arrival);
+          }
           break;
         case 'send-fd': {
           const e = get(op);
@@ -137,7 +155,6 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           const meta = JSON.parse(Buffer.from(data).toString('utf8')) as { base: string; size: number };
           const e = Enclave.adopt(env.sys, env.device, fd, BigInt(meta.base), meta.size);
           enclaves.set(op.enclave, e);
-          received = true;
           break;
         }
         case 'close':
@@ -145,6 +162,14 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           break;
         case 'think':
           await new Promise((r) => setTimeout(r, op.ns / 1e6));
+          if (!arrived) {
+            arrived = true;
+            arrival = now();
+          }
+          break;
+        case 'settle':
+          // Mainline only (isgx was answered by opsVerdict above): ADD_PAGES is synchronous.
+          get(op).settle();
           break;
         case 'barrier':
           await env.links.barrier(op.name, op.count);
@@ -152,13 +177,18 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
         case 'exit':
           i = ops.length;
           break;
+        default: {
+          // A new op kind must be handled above or answered in opsVerdict; this fails to compile until it is.
+          const unknown: never = op;
+          throw new Error(`op kind ${(unknown as { op: string }).op} is not handled by the hardware backend`);
+        }
       }
     }
     return measure();
   } catch (err) {
     const op = ops[i];
     const msg = `${script.name}: op ${i + 1} ${op ? describe(op) : ''}: ${err instanceof Error ? err.message : String(err)}`;
-    throw new ScriptError(msg, measure(), err instanceof UnsupportedOnDevice);
+    throw new ScriptError(msg, measure(), err instanceof UnsupportedOnDevice ? 'rejected' : err instanceof NotMeasurableOnDevice ? 'skipped' : 'error');
   } finally {
     for (const e of enclaves.values()) e.cleanup();
     for (const e of all) e.cleanup();

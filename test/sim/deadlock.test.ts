@@ -6,6 +6,7 @@ import {
   RwSemaphore,
   DeadlockError,
   processWaitable,
+  type Process,
   type ProcessGen,
 } from '../../backends/model/sim/index.js';
 
@@ -159,4 +160,39 @@ test('waits that resolve are removed from the graph (no false positive on reuse)
   env.run();
   assert.equal(env.now, 5);
   assert.deepEqual(env.waitFor.blocked(), []);
+});
+
+test('a cycle that forms without a new block() is reported when the heap drains', () => {
+  const env = new Environment();
+  const m = new Mutex(env, 'm');
+  // A waitable whose holder becomes known only later (a completion someone claims).
+  let owner: Process | null = null;
+  const completion = { name: 'completion(c2)', holders: () => (owner === null ? [] : [owner]) };
+  env.process(
+    (function* (): ProcessGen<void> {
+      yield m.lock();
+      env.waitFor.block(env.activeProcess as Process, completion, 'wait');
+      yield env.event(); // never fires
+    })(),
+    'Q1',
+  );
+  const q2 = env.process(
+    (function* (): ProcessGen<void> {
+      yield env.timeout(1);
+      yield m.lock(); // Q2 → m → Q1 → completion (no holder yet): no cycle at this block
+    })(),
+    'Q2',
+  );
+  env.timeout(2).callbacks?.push(() => {
+    owner = q2; // the cycle closes here, with no block() to notice it
+  });
+  let err: unknown;
+  try {
+    env.run(100);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof DeadlockError, 'a drained heap with a cycle must throw');
+  assert.match(err.message, /Q1 holds m and waits for completion\(c2\) \[wait\]/);
+  assert.match(err.message, /Q2 holds completion\(c2\) and waits for m \[lock\]/);
 });

@@ -22,4 +22,9 @@ export class Mm {
   cpusIn(cpus: number): number {
     return Math.min(cpus, Math.max(1, this.threads));
   }
+
+  /** CPUs a TLB shootdown started on another CPU interrupts: the mm's CPUs except the initiator's. */
+  shootdownTargets(cpus: number): number {
+    return Math.min(cpus - 1, Math.max(1, this.threads));
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * EPC reclaim (reference: sgx-driver.md §2.3, §2.5, §6.1). A batch isolates up to 16 pages from
- * the head of the active list (young pages rotate to the tail), then per victim enclave: for
- * each mm on its list, mmap_lock (read), age and zap the PTEs (TLB shootdown IPIs to that mm's
- * CPUs); then under encl->lock EBLOCK each page, one ETRACK, EWB each page, and for an
- * initialized enclave an IPI to the union of its mms' CPUs. Direct reclaim runs in the
+ * the head of the active list, ages them (young pages rotate to the tail), zaps the PTEs of the
+ * rest in every mm that maps them (a TLB shootdown each), then under encl->lock EBLOCK each page,
+ * one ETRACK, EWB each page, and for an initialized enclave an IPI to the union of its mms' CPUs.
+ * The mm walks follow the binding: mainline's per-page, per-mm mmap_lock holds (reclaim-walk.ts)
+ * or the per-mm driver's one owner mmap_sem hold per batch. Direct reclaim runs in the
  * allocating task; ksgxd runs from the low to the high watermark.
  */
 import type { ProcessGen } from '../sim/index.js';
@@ -11,6 +12,7 @@ import { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG, type Enclave } from './enclave.js';
 import { HIGH_WATERMARK, RECLAIM_BATCH, type EpcUse } from './epc.js';
 import { downRead, lockEncl, type Kernel } from './kernel.js';
+import { ageInMms, ownerWalkCost, zapInMms } from './reclaim-walk.js';
 
 const pair = new Int32Array(2);
 
@@ -67,73 +69,140 @@ export class Reclaimer {
     }
   }
 
-  /** One reclaim batch in task `t`; returns pages written back. */
+  /**
+   * One reclaim batch in task `t`; returns pages written back. Isolates up to 16 pages from the
+   * head of the active list (`SGX_NR_TO_SCAN`, isgx `SGX_NR_SWAP_CLUSTER_MAX`), ages them (young
+   * ones rotate to the tail), zaps the rest in the mms that map them, then EBLOCK, ETRACK, EWB.
+   */
   *batch(t: Task): ProcessGen<number> {
     const k = this.k;
-    const ns = k.ns;
     const epc = k.epc;
-    const victims: Enclave[] = [];
-    const byEncl = new Map<Enclave, number[]>();
-    let taken = 0;
-    let scanned = 0;
-    while (taken < RECLAIM_BATCH && scanned < RECLAIM_BATCH * 4 && epc.active.shift(pair)) {
-      scanned++;
+    const encls: Enclave[] = [];
+    const pages: number[] = [];
+    const young: boolean[] = [];
+    // Stale ring entries (pages freed or reloaded since they were queued) are skipped for free:
+    // the real list unlinks them when they change.
+    while (encls.length < RECLAIM_BATCH && epc.active.shift(pair)) {
       const e = k.enclaves.get(pair[0]!);
       const p = pair[1]!;
       if (!e || e.released) continue;
       const st = e.state[p]!;
-      if ((st & 0x7f) !== RESIDENT) continue; // stale entry
-      if (st & YOUNG) {
-        e.state[p] = RESIDENT;
-        epc.active.push(e.id, p);
-        continue;
-      }
+      if ((st & 0x7f) !== RESIDENT) continue;
       e.state[p] = RECLAIMING;
-      let list = byEncl.get(e);
-      if (!list) {
-        list = [];
-        byEncl.set(e, list);
-        victims.push(e);
-      }
-      list.push(p);
-      taken++;
+      encls.push(e);
+      pages.push(p);
+      young.push((st & YOUNG) !== 0);
     }
-    if (taken === 0) {
-      yield* k.cpus.compute(t, ns['resched']!);
+    const n = encls.length;
+    if (n === 0) {
+      yield* k.cpus.compute(t, k.ns['resched']!);
       return 0;
     }
-    epc.inFlight += taken;
-    for (const e of victims) {
-      const pages = byEncl.get(e)!;
-      const n = pages.length;
-      // Age and zap in every mm that maps the enclave (mmap_lock read on each).
-      for (const mm of [...e.mms]) {
-        yield* downRead(k, t, mm);
-        const cost = n * (ns['age']! + ns['pte_zap']!);
+    epc.inFlight += n;
+    const evicted = k.knobs.binding === 'mm' ? yield* this.ownerPipeline(t, encls, pages, young) : yield* this.mmListPipeline(t, encls, pages, young);
+    epc.inFlight -= n;
+    return evicted;
+  }
+
+  /** Mainline (`binding=fd`): per page, age in every mm, then zap in every mm; see reclaim-walk.ts. */
+  private *mmListPipeline(t: Task, encls: Enclave[], pages: number[], young: boolean[]): ProcessGen<number> {
+    const k = this.k;
+    const keep: boolean[] = [];
+    for (let i = 0; i < encls.length; i++) {
+      const e = encls[i]!;
+      const isYoung = e.mms.length > 0 && !e.released && (yield* ageInMms(k, t, e, young[i]!));
+      if (isYoung) this.putBack(e, pages[i]!);
+      keep.push(!isYoung);
+    }
+    for (let i = 0; i < encls.length; i++) {
+      const e = encls[i]!;
+      if (keep[i] && e.mms.length > 0 && !e.released) yield* zapInMms(k, t, e);
+    }
+    let evicted = 0;
+    for (const [e, idx] of groupByEnclave(encls, keep)) evicted += yield* this.write(t, e, idx.map((i) => pages[i]!));
+    return evicted;
+  }
+
+  /**
+   * Per-mm (`binding=mm`, isgx `sgx_swap_pages`): the owner's mmap_sem (read) once per victim
+   * enclave, held across aging, zapping, EBLOCK, ETRACK and EWB (linux-sgx-driver
+   * `sgx_page_cache.c`: `down_read(&encl->mm->mmap_sem)` around isolate and write, or
+   * `sgx_pin_mm` in `sgx_write_pages`); the per-page work is the mainline pipeline's with one mm.
+   */
+  private *ownerPipeline(t: Task, encls: Enclave[], pages: number[], young: boolean[]): ProcessGen<number> {
+    const k = this.k;
+    const all = encls.map(() => true);
+    let evicted = 0;
+    for (const [e, idx] of groupByEnclave(encls, all)) {
+      const mm = e.mms[0];
+      const locked = mm !== undefined && !mm.exited && !e.released;
+      if (locked) yield* downRead(k, t, mm);
+      const kept: number[] = [];
+      for (const i of idx) {
+        if (locked && young[i]) this.putBack(e, pages[i]!);
+        else kept.push(pages[i]!);
+      }
+      if (locked) {
+        const cost = ownerWalkCost(k, e, idx.length, kept.length);
         yield* k.cpus.compute(t, cost);
         k.metrics.reclaimNs += cost;
-        const shootdown = mm.cpusIn(k.costs.cpus);
-        k.metrics.ipis += shootdown;
-        mm.lock.upRead();
       }
-      yield* lockEncl(k, t, e);
-      let cost = n * (ns['eblock']! + ns['ewb']!) + ns['etrack']!;
-      if (e.initialized && e.mms.length > 0) {
-        let threads = 0;
-        for (const mm of e.mms) threads += mm.threads;
-        const targets = Math.min(k.costs.cpus, Math.max(1, threads));
-        k.metrics.ipis += targets;
-        cost += ns['ipi']!;
-      }
-      yield* k.cpus.compute(t, cost);
-      k.metrics.reclaimNs += cost;
-      for (const p of pages) e.state[p] = e.released ? NONE : EVICTED;
-      e.resident -= n;
-      epc.give('page', n);
-      k.metrics.evictions += n;
-      e.mutex.unlock();
+      evicted += yield* this.write(t, e, kept);
+      if (locked) mm.lock.upRead();
     }
-    epc.inFlight -= taken;
-    return taken;
+    return evicted;
   }
+
+  /** A young page goes back to the tail (or is freed if its enclave was released meanwhile). */
+  private putBack(e: Enclave, p: number): void {
+    if (e.released) {
+      e.state[p] = NONE;
+      e.resident--;
+      this.k.epc.give('page');
+      return;
+    }
+    e.state[p] = RESIDENT;
+    this.k.epc.active.push(e.id, p);
+  }
+
+  /** EBLOCK each page, one ETRACK, EWB each page under encl->lock; the IPI for an initialized enclave. */
+  private *write(t: Task, e: Enclave, list: number[]): ProcessGen<number> {
+    const n = list.length;
+    if (n === 0) return 0;
+    const k = this.k;
+    const ns = k.ns;
+    yield* lockEncl(k, t, e);
+    let cost = n * (ns['eblock']! + ns['ewb']!) + ns['etrack']!;
+    if (e.initialized && e.mms.length > 0) {
+      let threads = 0;
+      for (const mm of e.mms) threads += mm.threads;
+      const targets = Math.min(k.costs.cpus, Math.max(1, threads));
+      k.metrics.ipis += targets;
+      cost += ns['ipi']!;
+    }
+    yield* k.cpus.compute(t, cost);
+    k.metrics.reclaimNs += cost;
+    for (const p of list) e.state[p] = e.released ? NONE : EVICTED;
+    e.resident -= n;
+    k.epc.give('page', n);
+    k.metrics.evictions += n;
+    e.mutex.unlock();
+    return n;
+  }
+}
+
+/** Indices of the kept pages of a batch grouped by enclave, enclaves in order of first appearance. */
+function groupByEnclave(encls: Enclave[], keep: boolean[]): Map<Enclave, number[]> {
+  const out = new Map<Enclave, number[]>();
+  for (let i = 0; i < encls.length; i++) {
+    if (!keep[i]) continue;
+    const e = encls[i]!;
+    let list = out.get(e);
+    if (!list) {
+      list = [];
+      out.set(e, list);
+    }
+    list.push(i);
+  }
+  return out;
 }

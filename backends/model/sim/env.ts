@@ -206,14 +206,19 @@ export class Environment {
         return;
       }
     }
-    if (limit !== Infinity) {
-      this._now = limit; // the queue may still hold events at >= limit
+    if (this._heap.size > 0) {
+      this._now = limit; // stopped at the time limit; events at >= limit stay queued
       return;
     }
+    // The heap drained: anyone still blocked will stay blocked. Report a cycle among them.
     const cycle = this.waitFor.findAnyCycle();
     if (cycle !== null) {
       this._deadlock = cycle;
       throw cycle;
+    }
+    if (limit !== Infinity) {
+      this._now = limit;
+      return;
     }
     if (untilEv !== null) {
       const stuck = this.waitFor.edges().map((e) => `${e.process} waits for ${e.waitsFor} [${e.what}]`);

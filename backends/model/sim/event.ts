@@ -11,7 +11,6 @@ export const PROCESSED = 2;
 
 // Callbacks receive the event they were registered on. The element type is Event<any>
 // because a process or condition registers one callback on events of many value types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Callback = (ev: Event<any>) => void;
 
 /**

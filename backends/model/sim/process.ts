@@ -8,7 +8,6 @@ import type { Waitable } from './waitfor.js';
  * ev.value; a failed event is thrown into the generator at that yield instead.
  * Yielded values are Event<any> because one generator waits on events of many types.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ProcessGen<T> = Generator<Event<any>, T, any>;
 
 /** Thrown into a process's generator by Process.interrupt(). */
@@ -49,7 +48,7 @@ export class Process<T = unknown> extends Event<T> {
     super(env);
     this.name = name;
     this._gen = gen;
-    this._resumeCb = (ev) => this._resume(ev);
+    this._resumeCb = this._resume.bind(this) as Callback;
     // Start the generator at the current time, ahead of NORMAL events (as SimPy does).
     const init = new Event<unknown>(env);
     init._state = TRIGGERED;

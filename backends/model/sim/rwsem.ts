@@ -12,9 +12,11 @@ type RwRequest = Request;
  * preference, see kernel/locking/rwsem.c: a reader takes the fast path only when the wait
  * list is empty). On release the head of the queue is granted: a writer alone, or every
  * consecutive reader at the head.
- * Note: since Linux 5.1 (Waiman Long, "locking/rwsem: Wake up almost all readers in wait
- * queue") rwsem_mark_wake wakes up to 256 readers from anywhere in the queue, not only the
- * consecutive run at the head; this model keeps the head-run rule of the contract.
+ * This is the pre-5.3 wake rule; its commit message describes it: readers right behind a
+ * reader at the head are woken with it, readers behind a writer are not. Linux 5.3 (commit
+ * d3681e269fff, "locking/rwsem: Wake up almost all readers in wait queue", Waiman Long,
+ * 2019) changed rwsem_mark_wake to wake up to 256 readers from anywhere in the queue when
+ * the head is a reader. The contract keeps the head-run rule.
  */
 export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
   readonly name: string;
