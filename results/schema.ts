@@ -70,6 +70,10 @@ export const METRICS: readonly MetricDef[] = [
   m('build_time_max', 'ns', 'number', 'lower', 'Longest build time.'),
   m('ioctl_latency_p50', 'ns', 'number', 'lower', 'Median time the caller spends in one add ioctl (ADD_PAGE or ADD_PAGES), entry to return.'),
   m('ioctl_latency_p99', 'ns', 'number', 'lower', '99th percentile of the add ioctl time.'),
+  ...(['10', '25', '75', '90'] as const).flatMap((q) => [
+    m(`ioctl_latency_p${q}`, 'ns', 'number', 'lower', `${q}th percentile of the add ioctl time (with p50 and p99, the distribution the reports draw as a CDF).`),
+    m(`ready_latency_p${q}`, 'ns', 'number', 'lower', `${q}th percentile of the ready latency.`),
+  ]),
   m('ready_latency_p50', 'ns', 'number', 'lower', 'Median time from a request for an enclave page or enclave to it being usable (page in EPC; for `handover`: client arrival to a ready enclave).'),
   m('ready_latency_p99', 'ns', 'number', 'lower', '99th percentile of the ready latency.'),
   m('queue_depth_max', 'requests', 'integer', 'lower', 'Most add requests waiting in the worker queue at once (0 for `caller` execution).'),

@@ -1,7 +1,8 @@
 /**
  * shared — one enclave mapped by `mms` processes, then EPC pressure from a second enclave
- * evicts its pages: the reclaimer ages and zaps PTEs in every mm on the enclave's list and
- * IPIs the union of their CPUs. Per-mm binding cannot share an enclave across mms (rejected for mms > 1).
+ * evicts its pages: for each page the reclaimer ages and zaps the PTE in every mm on the enclave's
+ * list (an mmap_lock read hold and a TLB shootdown per page per mm) and IPIs the union of their
+ * CPUs. Per-mm binding cannot share an enclave across mms (rejected for mms > 1).
  */
 import { buildOps, num, sizeParam } from './common.js';
 import type { Op, ProcessScript, WorkloadSpec } from './types.js';
@@ -10,9 +11,13 @@ export const shared: WorkloadSpec = {
   name: 'shared',
   description: 'one enclave mapped by `mms` processes while another enclave\'s build evicts it; reports reclaim cost against mms',
   params: [
-    sizeParam('size', '16MiB', 'bytes of the shared enclave'),
+    // 64 MiB shared + 112 MiB pressure (1.9× the 93.5 MiB EPC of skylake-client): the mappers'
+    // accesses make the shared pages young, so they rotate once behind the pressure pages already
+    // added; this size lets most evictions after that be shared pages (then the owner's re-touch
+    // ELDUs them back), so the per-page, per-mm reclaim cost shows in reclaim_per_page.
+    sizeParam('size', '64MiB', 'bytes of the shared enclave'),
     { name: 'mms', kind: 'int', unit: 'count', default: 2, min: 1, max: 64, description: 'processes (mms) that map the shared enclave' },
-    sizeParam('pressure', '160MiB', 'bytes of the second enclave, built after the mappings exist, that evicts the first'),
+    sizeParam('pressure', '112MiB', 'bytes of the second enclave, built after the mappings exist, that evicts the first'),
     { name: 'measure', kind: 'bool', unit: 'bool', default: 0, description: 'EEXTEND the added pages' },
   ],
   generate(values) {

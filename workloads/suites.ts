@@ -33,7 +33,7 @@ export const SUITES: readonly Suite[] = [
       { workload: 'concurrent', designs: PRESETS, sets: { builders: ['1', '2', '4'], size: ['8MiB'] } },
       { workload: 'mmap-contention', designs: PRESETS, sets: { size: ['16MiB'] } },
       { workload: 'handover', designs: PRESETS, sets: { rate: ['5', '20'], clients: ['8'] } },
-      { workload: 'shared', designs: PRESETS, sets: { mms: ['1', '2', '4'] } },
+      { workload: 'shared', designs: PRESETS, sets: { mms: ['1', '2', '4', '8'] } },
       { workload: 'epc-pressure', designs: PRESETS, sets: { total: ['64MiB', '192MiB'] } },
       // Hazard (b): direct reclaim under mmap_lock with writers queued (switch epc_alloc).
       { workload: 'epc-pressure', designs: ['per-mm-sync', 'per-mm-sync,epc_alloc=under-lock'], sets: { total: ['192MiB'], builders: ['4'], churn: ['5000'] } },

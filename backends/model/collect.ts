@@ -2,6 +2,9 @@
 import type { MetricValue } from '../types.js';
 import type { Kernel } from './kernel/kernel.js';
 
+/** Percentiles reported for the ioctl and ready latency distributions. */
+const QUANTILES = [10, 25, 50, 75, 90, 99] as const;
+
 export function collectMetrics(k: Kernel, end: number): MetricValue[] {
   const m = k.metrics;
   for (const e of k.enclaves.values()) {
@@ -27,14 +30,12 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
     if (pages > 0) put('per_page_time', p50 / pages);
   }
   if (m.ioctl.count > 0) {
-    put('ioctl_latency_p50', m.ioctl.percentile(50));
-    put('ioctl_latency_p99', m.ioctl.percentile(99));
+    for (const q of QUANTILES) put(`ioctl_latency_p${q}`, m.ioctl.percentile(q));
   }
   const ready = m.clientReady.count > 0 ? m.clientReady : m.ready;
   const what = m.clientReady.count > 0 ? 'client arrival to a ready enclave' : 'page requested to page in EPC';
   if (ready.count > 0) {
-    put('ready_latency_p50', ready.percentile(50), what);
-    put('ready_latency_p99', ready.percentile(99), what);
+    for (const q of QUANTILES) put(`ready_latency_p${q}`, ready.percentile(q), what);
   }
   put('queue_depth_max', kthread ? m.queue.maxValue : 0);
   put('queue_depth_mean', kthread ? m.queue.mean(end) : 0);

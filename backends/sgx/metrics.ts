@@ -33,8 +33,7 @@ export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {
   const einit = asc(encl.flatMap((e) => (e.einitNs === undefined ? [] : [e.einitNs])));
   if (einit.length > 0) put('einit_time', percentile(einit, 0.5), notes || `median of ${einit.length} INIT ioctls`);
   const ioctl = asc(encl.flatMap((e) => e.ioctlNs));
-  put('ioctl_latency_p50', percentile(ioctl, 0.5), `${ioctl.length} add ioctls`);
-  put('ioctl_latency_p99', percentile(ioctl, 0.99), `${ioctl.length} add ioctls`);
+  for (const q of [10, 25, 50, 75, 90, 99]) put(`ioctl_latency_p${q}`, percentile(ioctl, q / 100), `${ioctl.length} add ioctls`);
 
   const built = encl.filter((e) => e.createStart !== undefined && e.readyAt !== undefined && e.pagesAdded > 0);
   const build = asc(built.map((e) => e.readyAt! - e.createStart!));
@@ -53,8 +52,7 @@ export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {
   if (teardown.length > 0) put('teardown_time', percentile(teardown, 0.5), 'median of close (mainline) / munmap (isgx)');
   const ready = asc(procs.flatMap((p) => p.ready));
   if (ready.length > 0) {
-    put('ready_latency_p50', percentile(ready, 0.5));
-    put('ready_latency_p99', percentile(ready, 0.99));
+    for (const q of [10, 25, 50, 75, 90, 99]) put(`ready_latency_p${q}`, percentile(ready, q / 100));
   }
   put('ebusy', procs.reduce((s, p) => s + p.ebusy, 0));
   return out;
