@@ -31,7 +31,8 @@ export const SUITES: readonly Suite[] = [
     entries: [
       { workload: 'build', designs: PRESETS, sets: { size: ['64MiB'], measure: ['0', '1'] } },
       { workload: 'concurrent', designs: PRESETS, sets: { builders: ['1', '2', '4'], size: ['8MiB'] } },
-      { workload: 'mmap-contention', designs: PRESETS, sets: { size: ['16MiB'] } },
+      // 16 MiB: no EPC pressure (same tail in every design); 128 MiB: reclaim under the owner's mmap_sem (per-mm) or not (mm-less).
+      { workload: 'mmap-contention', designs: PRESETS, sets: { size: ['16MiB', '128MiB'] } },
       { workload: 'handover', designs: PRESETS, sets: { rate: ['5', '20'], clients: ['8'] } },
       { workload: 'shared', designs: PRESETS, sets: { mms: ['1', '2', '4', '8'] } },
       { workload: 'epc-pressure', designs: PRESETS, sets: { total: ['64MiB', '192MiB'] } },

@@ -145,8 +145,8 @@ export function loadProfile(nameOrPath: string): { name: string; data: ProfileDa
   const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
   const file = isPath ? nameOrPath : join(profilesDir(), `${nameOrPath}.json`);
   if (!existsSync(file)) {
-    const known = isPath ? '' : `; known profiles: ${readdirSafe().join(', ')} (or a path to a .json file)`;
-    throw new ProfileError(`unknown profile '${nameOrPath}'${known}`);
+    const known = `known profiles: ${readdirSafe().join(', ')} (or a path to a .json file)`;
+    throw new ProfileError(isPath ? `profile file '${nameOrPath}' does not exist; ${known}` : `unknown profile '${nameOrPath}'; ${known}`);
   }
   let parsed: unknown;
   try {

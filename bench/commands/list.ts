@@ -75,7 +75,7 @@ export const command: Command = {
 
 Without a kind, lists all of them. Workloads show each parameter with its unit, default and
 valid range; designs show the presets and the knobs that define custom designs. With --json,
-prints an array of objects with at least a 'name' field (one kind) or an object of arrays.
+prints an array of objects with at least a 'name' field (without a kind, each also has 'kind').
 
 Example:
   eaddbench list workloads
@@ -88,7 +88,8 @@ Example:
     if (kind !== undefined && !KINDS.includes(kind as Kind)) throw new UsageError(`unknown kind '${kind}'; valid: ${KINDS.join(', ')}`);
     const kinds: readonly Kind[] = kind ? [kind as Kind] : KINDS;
     if (values.json) {
-      const json = kind ? entries(kind as Kind) : Object.fromEntries(kinds.map((k) => [k, entries(k)]));
+      // Always an array of objects with a `name`; without a kind, each entry also says its `kind`.
+      const json = kind ? entries(kind as Kind) : kinds.flatMap((k) => entries(k).map((e) => ({ kind: k.replace(/s$/, ''), ...e })));
       process.stdout.write(JSON.stringify(json, null, 2) + '\n');
     } else {
       process.stdout.write(kinds.map((k) => (kind ? '' : `# ${k}\n`) + text(k)).join('\n'));

@@ -119,7 +119,7 @@ export class Reclaimer {
       if (keep[i] && e.mms.length > 0 && !e.released) yield* zapInMms(k, t, e);
     }
     let evicted = 0;
-    for (const [e, idx] of groupByEnclave(encls, keep)) evicted += yield* this.write(t, e, idx.map((i) => pages[i]!));
+    for (const [e, idx] of groupByEnclave(encls, keep)) evicted += yield* this.write(t, e, idx.map((i) => pages[i]!), true);
     return evicted;
   }
 
@@ -147,7 +147,7 @@ export class Reclaimer {
         yield* k.cpus.compute(t, cost);
         k.metrics.reclaimNs += cost;
       }
-      evicted += yield* this.write(t, e, kept);
+      evicted += yield* this.write(t, e, kept, false);
       if (locked) mm.lock.upRead();
     }
     return evicted;
@@ -165,28 +165,38 @@ export class Reclaimer {
     this.k.epc.active.push(e.id, p);
   }
 
-  /** EBLOCK each page, one ETRACK, EWB each page under encl->lock; the IPI for an initialized enclave. */
-  private *write(t: Task, e: Enclave, list: number[]): ProcessGen<number> {
+  /**
+   * EBLOCK each page, one ETRACK, EWB each page under encl->lock, and for an initialized enclave
+   * the IPI to its mms' CPUs (the first EWB after the EBLOCKs is NOT_TRACKED: ETRACK, EWB again,
+   * then the IPI if threads may be inside). Per-mm (isgx `sgx_write_pages`) holds encl->lock
+   * across the batch's EWBs: one hold. Mainline takes it per page (`sgx_reclaimer_block`, then
+   * `sgx_reclaimer_write`): one hold per page, the page's EBLOCK charged with its EWB.
+   */
+  private *write(t: Task, e: Enclave, list: number[], perPage: boolean): ProcessGen<number> {
     const n = list.length;
     if (n === 0) return 0;
     const k = this.k;
     const ns = k.ns;
-    yield* lockEncl(k, t, e);
-    let cost = n * (ns['eblock']! + ns['ewb']!) + ns['etrack']!;
+    let once = ns['etrack']!;
     if (e.initialized && e.mms.length > 0) {
       let threads = 0;
       for (const mm of e.mms) threads += mm.threads;
-      const targets = Math.min(k.costs.cpus, Math.max(1, threads));
-      k.metrics.ipis += targets;
-      cost += ns['ipi']!;
+      k.metrics.ipis += Math.min(k.costs.cpus, Math.max(1, threads));
+      once += ns['ipi']!;
     }
-    yield* k.cpus.compute(t, cost);
-    k.metrics.reclaimNs += cost;
-    for (const p of list) e.state[p] = e.released ? NONE : EVICTED;
-    e.resident -= n;
-    k.epc.give('page', n);
-    k.metrics.evictions += n;
-    e.mutex.unlock();
+    const holds = perPage ? n : 1;
+    const per = perPage ? 1 : n;
+    for (let h = 0; h < holds; h++) {
+      yield* lockEncl(k, t, e);
+      const cost = per * (ns['eblock']! + ns['ewb']!) + (h === 0 ? once : 0);
+      yield* k.cpus.compute(t, cost);
+      k.metrics.reclaimNs += cost;
+      for (let j = h * per; j < h * per + per; j++) e.state[list[j]!] = e.released ? NONE : EVICTED;
+      e.resident -= per;
+      k.epc.give('page', per);
+      k.metrics.evictions += per;
+      e.mutex.unlock();
+    }
     return n;
   }
 }
