@@ -1,5 +1,38 @@
-/** Small flag-value parsers shared by the report, compare and merge commands. */
+/** Flag parsing shared by the report, compare and merge commands (and the CI gate). */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../bench/errors.js';
+import { readResults, type ResultFile } from './read.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** How many results files a command takes, and how its help names them. */
+export interface FileCount {
+  readonly min: number;
+  readonly max?: number;
+  /** e.g. "two files, BASE.csv and NEW.csv". */
+  readonly what: string;
+}
+
+/**
+ * The one way these commands read their command line: strict flags, positionals that are
+ * results files, each read through the validating reader (bad input exits 2 naming the file).
+ * An unknown flag is reported by the CLI as a usage error too (ERR_PARSE_ARGS).
+ */
+export function parseFileCommand<O extends Options>(command: string, argv: readonly string[], options: O, count: FileCount) {
+  const { values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options });
+  const n = positionals.length;
+  if (n < count.min || (count.max !== undefined && n > count.max)) {
+    throw new UsageError(`${command}: expected ${count.what}; got ${n} (see eaddbench ${command} --help)`);
+  }
+  const inputs: ResultFile[] = positionals.map((p) => readResults(p));
+  return { values, paths: positionals, inputs };
+}
+
+/** A path flag that must be given and not empty. */
+export function requirePath(command: string, flag: string, value: string | undefined, what: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${command}: --${flag} ${what} is required`);
+  return value;
+}
 
 /** A percentage flag (`5`, `5%`, `0.5`) as a fraction; names the flag when invalid. */
 export function parsePercent(flag: string, text: string): number {

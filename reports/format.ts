@@ -18,50 +18,73 @@ function trim(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
-const TIME: ReadonlyArray<[number, string]> = [
+/** Display units from the largest down: [factor, name]. Times in ns, sizes in bytes. */
+type UnitTable = ReadonlyArray<readonly [number, string]>;
+const TIME: UnitTable = [
   [1e9, 's'],
   [1e6, 'ms'],
   [1e3, 'µs'],
   [1, 'ns'],
 ];
-
-const SI: ReadonlyArray<[number, string]> = [
-  [1e9, 'G'],
-  [1e6, 'M'],
-  [1e3, 'k'],
-];
-
-const BINARY: ReadonlyArray<[number, string]> = [
+const BINARY: UnitTable = [
   [1024 ** 4, 'TiB'],
   [1024 ** 3, 'GiB'],
   [1024 ** 2, 'MiB'],
   [1024, 'KiB'],
+  [1, 'B'],
 ];
+/** SI prefixes for every other unit (`M pages/s`, `k pages`). */
+const SI: UnitTable = [
+  [1e9, 'G'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+  [1, ''],
+];
+
+export interface DisplayUnit {
+  /** Divide values by this before printing. */
+  readonly factor: number;
+  /** The unit to print after them: `ms`, `MiB`, `M pages/s`, `pages`, or '' for a bare count. */
+  readonly unit: string;
+  /** Just the prefix for SI units (`M`), else the same as `unit`; for compact tick labels. */
+  readonly prefix: string;
+}
+
+/** The display unit for values of a schema unit up to `maxAbs`: the largest that keeps them ≥ 1. */
+export function displayUnit(unit: string, maxAbs: number): DisplayUnit {
+  const a = Math.abs(maxAbs);
+  if (unit === 'ns' || unit === 'bytes') {
+    const table = unit === 'ns' ? TIME : BINARY;
+    const [factor, name] = table.find(([f]) => a >= f) ?? table[table.length - 1]!;
+    return { factor, unit: name, prefix: name };
+  }
+  // A bare count reads better without the word; the metric's column names the unit.
+  const base = unit === 'ratio' || unit === 'count' ? '' : unit;
+  const [factor, p] = SI.find(([f]) => a >= f) ?? SI[SI.length - 1]!;
+  return { factor, unit: `${p} ${base}`.trim(), prefix: p };
+}
 
 /** A value with its unit scaled for reading: `4.61 ms`, `1.2 M pages/s`, `2048 pages`. */
 export function formatQuantity(value: number, unit: string): string {
   const a = Math.abs(value);
-  if (unit === 'ns') {
-    for (const [f, u] of TIME) if (a >= f) return `${sig3(value / f)} ${u}`;
-    return `${sig3(value)} ns`;
+  if (unit === 'ns' || unit === 'bytes') {
+    const d = displayUnit(unit, a);
+    return `${d.factor === 1 && unit === 'bytes' ? String(value) : sig3(value / d.factor)} ${d.unit}`;
   }
-  if (unit === 'bytes') return formatBytes(value);
-  // A bare count reads better without the word; the metric's column names the unit.
-  if (unit === 'ratio' || unit === 'count') unit = '';
-  if (a >= 1e4 || (!Number.isInteger(value) && a >= 1e3)) {
-    for (const [f, p] of SI) if (a >= f) return `${sig3(value / f)} ${p} ${unit}`.trimEnd();
-  }
-  return `${Number.isInteger(value) ? String(value) : sig3(value)} ${unit}`.trimEnd();
+  // Counts stay whole below 10 000 (2048 pages); larger or fractional values take a prefix.
+  const d = a >= 1e4 || (!Number.isInteger(value) && a >= 1e3) ? displayUnit(unit, a) : displayUnit(unit, 1);
+  const num = d.factor === 1 && Number.isInteger(value) ? String(value) : sig3(value / d.factor);
+  return `${num} ${d.unit}`.trimEnd();
 }
 
 /** Bytes in the largest binary unit that keeps the number ≥ 1. */
 export function formatBytes(bytes: number): string {
-  for (const [f, u] of BINARY) if (Math.abs(bytes) >= f) return `${sig3(bytes / f)} ${u}`;
-  return `${bytes} B`;
+  return formatQuantity(bytes, 'bytes');
 }
 
-/** A ratio as `×3.75`. */
+/** A ratio as `×3.75`; far below 1 as `÷1200`, which reads better than `×0.000833`. */
 export function formatRatio(r: number): string {
+  if (r > 0 && r < 0.1) return `÷${sig3(1 / r)}`;
   return `×${sig3(r)}`;
 }
 

@@ -86,3 +86,19 @@ export function paramsWithout(params: string, key: string): string {
     .filter((p) => p !== '' && !p.startsWith(key + '='))
     .join(';');
 }
+
+/** The `k=v` pairs every one of `paramsList` has (in the first one's order), as `k=v;k=v`. */
+export function sharedParams(paramsList: readonly string[]): string {
+  const lists = paramsList.map((p) => p.split(';').filter((kv) => kv !== ''));
+  if (lists.length === 0) return '';
+  return lists[0]!.filter((kv) => lists.every((l) => l.includes(kv))).join(';');
+}
+
+/** `params` without the pairs in `shared` (a `k=v;k=v` string from sharedParams). */
+export function paramsExcept(params: string, shared: string): string {
+  const drop = new Set(shared.split(';'));
+  return params
+    .split(';')
+    .filter((kv) => kv !== '' && !drop.has(kv))
+    .join(';');
+}

@@ -6,17 +6,20 @@ import type { Row } from '../results/schema.js';
 import { metricDef } from '../results/schema.js';
 import { escapeHtml as esc } from './escape.js';
 import { formatParams, formatQuantity, formatRatio, metricTitle, sig3 } from './format.js';
-import { buildCharts, type ChartSection, type FactorRow } from './charts.js';
-import { failedCases, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
+import { FACTORS, buildCharts, type ChartSection, type FactorRow } from './charts.js';
+import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
 import type { ReportSource } from './markdown.js';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fafafa}
-main{max-width:1260px;margin:0 auto;padding:16px 10px 40px}
+main{max-width:1280px;margin:0 auto;padding:16px 8px 40px;box-sizing:border-box}
 h1{font-size:24px;margin:8px 0}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:18px 0 6px}
 p.caption,p.meta{color:#333;max-width:1100px;line-height:1.4}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,620px);gap:12px}
-.charts figure{margin:0;background:#fff;border:1px solid #ddd}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,560px),1fr));gap:12px}
+.charts figure{margin:0;background:#fff;border:1px solid #ddd;min-width:0}
+.charts figure.wide{grid-column:1/-1}
+.charts svg{display:block;max-width:100%;height:auto;margin:0 auto}
+figcaption{font-size:12px;color:#444;padding:2px 10px 8px;line-height:1.35}
 .empty{color:#555;font-style:italic;background:#fff;border:1px dashed #bbb;padding:12px;max-width:600px}
 table{border-collapse:collapse;background:#fff;font-size:13px;margin:6px 0}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
@@ -42,11 +45,11 @@ export function renderHtml(src: ReportSource): string {
     for (const s of buildCharts(rows)) parts.push(chartSection(s));
     parts.push('<h2 id="summary">Summary by workload</h2>');
     for (const w of summarize(rows)) parts.push(workloadTables(w));
-    const failed = failedCases(rows);
+    const failed = failedGroups(rows);
     if (failed.length > 0) {
-      parts.push('<h2 id="failed">Cases without metrics</h2>', '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>seed</th><th>repeat</th><th>outcome</th><th>reason</th></tr></thead><tbody>');
-      for (const r of failed) {
-        parts.push(`<tr><td>${esc(r.workload)}</td><td>${esc(r.design)}</td><td>${esc(formatParams(r.workload, r.params))}</td><td class="num">${r.seed}</td><td class="num">${r.repeat}</td><td>${esc(r.outcome)}</td><td>${esc(r.detail)}</td></tr>`);
+      parts.push('<h2 id="failed">Cases without metrics</h2>', '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>runs</th><th>outcome</th><th>reason</th></tr></thead><tbody>');
+      for (const { row: r, runs } of failed) {
+        parts.push(`<tr><td>${esc(r.workload)}</td><td>${esc(r.design)}</td><td>${esc(formatParams(r.workload, r.params))}</td><td class="num">${runs}</td><td>${esc(r.outcome)}</td><td>${esc(r.detail)}</td></tr>`);
       }
       parts.push('</tbody></table>');
     }
@@ -60,10 +63,11 @@ function chartSection(s: ChartSection): string {
   if (s.empty) out.push(`<p class="empty">${code(esc(s.empty))}</p>`);
   else {
     out.push('<div class="charts">');
-    for (const c of s.charts) out.push(`<figure>${c.svg}</figure>`);
+    for (const c of s.charts) out.push(`<figure${c.wide ? ' class="wide"' : ''}>${c.svg}${c.note ? `<figcaption>${esc(c.note)}</figcaption>` : ''}</figure>`);
     out.push('</div>');
     if (s.omitted) out.push(`<p class="caption">${s.omitted} more chart(s) of this kind left out; their numbers are in the summary tables.</p>`);
   }
+  for (const n of s.notes ?? []) out.push(`<p class="caption">${esc(n)}</p>`);
   if (s.factors && s.factors.length > 0) out.push(factorTable(s.factors));
   return out.join('\n');
 }
@@ -74,10 +78,12 @@ function code(escaped: string): string {
 }
 
 function factorTable(rows: readonly FactorRow[]): string {
-  const r = (x: number | null) => (x === null ? '—' : formatRatio(x));
-  const out = ['<table><thead><tr><th>workload</th><th>params</th><th>metric</th><th>execution: per-mm ÷ per-mm-sync</th><th>binding (kthread): per-mm ÷ attach</th><th>binding (caller): per-mm-sync ÷ mm-less</th></tr></thead><tbody>'];
+  const r = (x: number | string | undefined) => (typeof x === 'number' ? esc(formatRatio(x)) : `<span class="ratio">${esc(x ?? '—')}</span>`);
+  const multi = new Set(rows.map((f) => `${f.backend}\u001f${f.profile}`)).size > 1;
+  const out = [`<table class="factors"><thead><tr><th>workload</th>${multi ? '<th>backend / profile</th>' : ''}<th>params</th><th>metric</th>${FACTORS.map((f) => `<th>${esc(f.label)}</th>`).join('')}</tr></thead><tbody>`];
   for (const f of rows) {
-    out.push(`<tr><td>${esc(f.workload)}</td><td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td><td class="num">${r(f.execution)}</td><td class="num">${r(f.bindingKthread)}</td><td class="num">${r(f.bindingCaller)}</td></tr>`);
+    const cells = FACTORS.map((k) => `<td class="num">${r(f.costs.get(k.id))}</td>`).join('');
+    out.push(`<tr><td>${esc(f.workload)}</td>${multi ? `<td>${esc(f.backend)} / ${esc(f.profile)}</td>` : ''}<td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td>${cells}</tr>`);
   }
   out.push('</tbody></table>');
   return out.join('\n');
@@ -87,21 +93,26 @@ function workloadTables(w: WorkloadSummary): string {
   const varies = new Set(w.lines.map((l) => `${l.backend}\u001f${l.profile}`)).size > 1;
   const head = w.lines.filter((l) => l.headline);
   const rest = w.lines.filter((l) => !l.headline);
-  const out = [`<h3 id="workload-${esc(w.workload)}">${esc(w.workload)}</h3>`, table(w, head, varies)];
+  const out = [`<h3 id="workload-${esc(w.workload)}">${esc(w.workload)}</h3>`];
+  if (w.fixed !== '') out.push(`<p class="meta">Fixed for every case below: ${esc(formatParams(w.workload, w.fixed))}.</p>`);
+  out.push(table(w, head, varies));
   if (rest.length > 0) out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies), '</details>');
   return out.join('\n');
 }
 
 function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean): string {
+  const withParams = lines.some((l) => ownParams(w, l.params) !== '');
   const out: string[] = ['<table><thead><tr>'];
   if (withBackend) out.push('<th>backend / profile</th>');
-  out.push('<th>params</th><th>metric</th>');
+  out.push(`${withParams ? '<th>params</th>' : ''}<th>metric</th>`);
   for (const d of w.designs) out.push(`<th>${esc(d)}${d === w.reference ? ' (reference)' : ''}</th>`);
   out.push('</tr></thead><tbody>');
   for (const l of lines) {
     out.push('<tr>');
     if (withBackend) out.push(`<td>${esc(l.backend)} / ${esc(l.profile)}</td>`);
-    out.push(`<td>${esc(formatParams(w.workload, l.params))}</td><td>${metricLabel(l)}</td>`);
+    const own = ownParams(w, l.params);
+    if (withParams) out.push(`<td>${esc(own === '' ? '(fixed only)' : formatParams(w.workload, own))}</td>`);
+    out.push(`<td>${metricLabel(l)}</td>`);
     for (const d of w.designs) out.push(cell(l.cells.get(d) ?? { kind: 'none' }, l.unit));
     out.push('</tr>');
   }

@@ -4,7 +4,7 @@
  */
 import type { Row } from '../results/schema.js';
 import { METRICS, metricDef } from '../results/schema.js';
-import { configKey, metricKey, outcomesOf, seriesOf } from './group.js';
+import { configKey, metricKey, outcomesOf, paramsExcept, seriesOf, sharedParams } from './group.js';
 import { median, sorted } from './stats.js';
 
 /** Preset order: the reference first, then the designs it is compared against. */
@@ -40,6 +40,8 @@ export interface SummaryLine {
 
 export interface WorkloadSummary {
   readonly workload: string;
+  /** `k=v;…` pairs every configuration of the workload shares: said once, not in every row. */
+  readonly fixed: string;
   readonly designs: readonly string[];
   readonly reference: string | null;
   readonly lines: readonly SummaryLine[];
@@ -60,7 +62,6 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
   const bySeries = seriesOf(rows);
   const series = [...bySeries.values()];
   const outcomes = outcomesOf(rows);
-  const metricOrder = new Map(METRICS.map((m, i) => [m.name, i]));
   return workloadsOf(rows).map((workload) => {
     const mine = rows.filter((r) => r.workload === workload);
     const designs = orderDesigns(mine.map((r) => r.design));
@@ -68,7 +69,7 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
     const ws = series.filter((s) => s.workload === workload);
     const present = new Set(ws.map((s) => s.metric));
     const head = HEADLINE[workload]?.filter((m) => present.has(m)) ?? [];
-    const headline = new Set(head.length > 0 ? head : [...present].sort((a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0)).slice(0, 3));
+    const headline = new Set(head.length > 0 ? head : [...present].sort(byMetric).slice(0, 3));
     // Configurations (without design) in first-seen order.
     const configs = new Map<string, { backend: string; profile: string; params: string }>();
     for (const r of mine) {
@@ -85,7 +86,7 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
     const lines: SummaryLine[] = [];
     for (const c of configs.values()) {
       const metrics = metricsByConfig.get([c.backend, c.profile, c.params].join('\u001f')) ?? [];
-      metrics.sort((a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0));
+      metrics.sort(byMetric);
       if (metrics.length === 0) {
         // Every design failed here: one line that shows why.
         lines.push({ ...c, metric: '', unit: '', clock: 'model', headline: true, cells: outcomeCells(designs, workload, c, outcomes) });
@@ -112,8 +113,32 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
         lines.push({ ...c, metric, unit: metricDef(metric)?.unit ?? '', clock, headline: headline.has(metric), cells });
       }
     }
-    return { workload, designs, reference, lines };
+    return { workload, fixed: sharedParams([...configs.values()].map((c) => c.params)), designs, reference, lines };
   });
+}
+
+const METRIC_INDEX = new Map(METRICS.map((m, i) => [m.name, i]));
+
+/**
+ * Schema order, except that the quantiles of one family (`ioctl_latency_p10` … `_p99`, `_max`)
+ * stay together in ascending order, at the place of the family's p50.
+ */
+export function byMetric(a: string, b: string): number {
+  const key = (m: string): [number, number] => {
+    const q = /^(.*)_(p(\d+)|max)$/.exec(m);
+    if (!q) return [METRIC_INDEX.get(m) ?? Infinity, 0];
+    const at = METRIC_INDEX.get(`${q[1]}_p50`) ?? METRIC_INDEX.get(m) ?? Infinity;
+    const d = q[3];
+    return [at, d === undefined ? 2 : d.length <= 2 ? Number(d) / 100 : Number(`0.${d}`)];
+  };
+  const [ai, aq] = key(a);
+  const [bi, bq] = key(b);
+  return ai !== bi ? ai - bi : aq !== bq ? aq - bq : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A line's params without the workload's fixed ones ('' when nothing varies). */
+export function ownParams(w: WorkloadSummary, params: string): string {
+  return paramsExcept(params, w.fixed);
 }
 
 function outcomeCells(designs: readonly string[], workload: string, c: { backend: string; profile: string; params: string }, outcomes: ReturnType<typeof outcomesOf>): Map<string, Cell> {
@@ -128,4 +153,22 @@ function outcomeCells(designs: readonly string[], workload: string, c: { backend
 /** Cases that ended without metrics, for the "did not finish" table. */
 export function failedCases(rows: readonly Row[]): Row[] {
   return rows.filter((r) => r.outcome !== 'ok');
+}
+
+/** Failed cases with the same configuration, outcome and reason, counted once. */
+export interface FailedGroup {
+  readonly row: Row;
+  /** How many (seed, repeat) runs ended this way. */
+  readonly runs: number;
+}
+
+export function failedGroups(rows: readonly Row[]): FailedGroup[] {
+  const out = new Map<string, { row: Row; runs: number }>();
+  for (const r of failedCases(rows)) {
+    const k = [configKey(r), r.outcome, r.detail].join('\u001f');
+    const g = out.get(k);
+    if (g) g.runs++;
+    else out.set(k, { row: r, runs: 1 });
+  }
+  return [...out.values()];
 }

@@ -6,11 +6,15 @@
 
 const EXACT_LIMIT = 1 << 17;
 const SUB = 128; // sub-buckets per power of two
+/** Powers of two above SUB the histogram covers: values up to 128 · 2^56 ns (far beyond any case). */
+const MAX_EXP = 56;
+const BUCKETS = SUB + (MAX_EXP + 1) * SUB;
 
 export class Samples {
   private exact: Float64Array | null = new Float64Array(256);
   private n = 0;
-  private hist: Map<number, number> | null = null;
+  /** Counts per bucket (a dense array: a few thousand buckets, cheaper than a Map per sample). */
+  private hist: Float64Array | null = null;
   private _max = 0;
   private _sum = 0;
 
@@ -46,16 +50,14 @@ export class Samples {
   }
 
   private toHistogram(): void {
-    this.hist = new Map();
+    this.hist = new Float64Array(BUCKETS);
     const ex = this.exact as Float64Array;
     for (let i = 0; i < this.n - 1; i++) this.bucketAdd(ex[i]!);
     this.exact = null;
   }
 
   private bucketAdd(v: number): void {
-    const key = bucketOf(v);
-    const h = this.hist as Map<number, number>;
-    h.set(key, (h.get(key) ?? 0) + 1);
+    (this.hist as Float64Array)[bucketOf(v)]! += 1;
   }
 
   /** Nearest-rank percentile (q in 0..100); 0 when empty. */
@@ -66,10 +68,10 @@ export class Samples {
       const sorted = this.exact.slice(0, this.n).sort();
       return sorted[rank - 1]!;
     }
-    const keys = [...(this.hist as Map<number, number>).keys()].sort((a, b) => a - b);
+    const h = this.hist as Float64Array;
     let seen = 0;
-    for (const k of keys) {
-      seen += (this.hist as Map<number, number>).get(k)!;
+    for (let k = 0; k < h.length; k++) {
+      seen += h[k]!;
       if (seen >= rank) return Math.min(valueOf(k), this._max);
     }
     return this._max;
@@ -78,7 +80,9 @@ export class Samples {
 
 function bucketOf(v: number): number {
   if (v < SUB) return Math.floor(v);
-  const e = Math.floor(Math.log2(v / SUB));
+  const q = v / SUB;
+  // floor(log2(q)) from the bit length when q fits 32 bits (every ns value below ~9 minutes).
+  const e = Math.min(MAX_EXP, q < 4294967296 ? 31 - Math.clz32(q) : Math.floor(Math.log2(q)));
   const base = SUB * 2 ** e;
   return SUB + e * SUB + Math.floor((v - base) / (base / SUB));
 }

@@ -1,9 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors.js';
-import { readResults } from '../../reports/read.js';
+import type { ResultFile } from '../../reports/read.js';
 import { DEFAULT_COMPARE, compareRows, formatText, hasRegression, toJson } from '../../reports/compare.js';
-import { parsePercent, parsePositiveInt } from '../../reports/args.js';
+import { parseFileCommand, parsePercent, parsePositiveInt } from '../../reports/args.js';
 
 const HELP = `eaddbench compare BASE.csv NEW.csv [options]
 
@@ -36,28 +34,19 @@ export const command: Command = {
   summary: 'compare two results files; exit 1 on a regression',
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        threshold: { type: 'string' },
-        noise: { type: 'string' },
-        resamples: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-    if (positionals.length !== 2) {
-      throw new UsageError(`compare: expected two files, BASE.csv and NEW.csv; got ${positionals.length} (see eaddbench compare --help)`);
-    }
+    const { values, inputs } = parseFileCommand(
+      'compare',
+      argv,
+      { threshold: { type: 'string' }, noise: { type: 'string' }, resamples: { type: 'string' }, json: { type: 'boolean', default: false } },
+      { min: 2, max: 2, what: 'two files, BASE.csv and NEW.csv' },
+    );
     const options = {
       ...DEFAULT_COMPARE,
       threshold: values.threshold !== undefined ? parsePercent('threshold', values.threshold) : DEFAULT_COMPARE.threshold,
       noise: values.noise !== undefined ? parsePercent('noise', values.noise) : DEFAULT_COMPARE.noise,
       resamples: values.resamples !== undefined ? parsePositiveInt('resamples', values.resamples, 1_000_000) : DEFAULT_COMPARE.resamples,
     };
-    const base = readResults(positionals[0]!);
-    const next = readResults(positionals[1]!);
+    const [base, next] = inputs as [ResultFile, ResultFile];
     const result = compareRows(base.rows, next.rows, options);
     process.stdout.write(values.json ? toJson(result) : formatText(result));
     return hasRegression(result) ? 1 : 0;

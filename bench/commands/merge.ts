@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors.js';
-import { readResults } from '../../reports/read.js';
+import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { mergeFiles } from '../../reports/merge.js';
 import { writeCsvAtomic } from '../../results/csv.js';
 
@@ -26,18 +24,11 @@ export const command: Command = {
   summary: 'merge shard CSVs into one; refuses conflicting duplicates',
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: { out: { type: 'string' } },
-    });
-    if (values.out === undefined || values.out === '') throw new UsageError('merge: --out FILE is required');
-    if (positionals.length === 0) throw new UsageError('merge: expected at least one input CSV');
-    const files = positionals.map((p) => readResults(p));
-    const { rows, duplicates } = mergeFiles(files);
-    writeCsvAtomic(values.out, rows);
-    process.stderr.write(`eaddbench: merged ${files.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${values.out}\n`);
+    const { values, inputs } = parseFileCommand('merge', argv, { out: { type: 'string' } }, { min: 1, what: 'at least one input CSV' });
+    const out = requirePath('merge', 'out', values.out, 'FILE');
+    const { rows, duplicates } = mergeFiles(inputs);
+    writeCsvAtomic(out, rows);
+    process.stderr.write(`eaddbench: merged ${inputs.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${out}\n`);
     return 0;
   },
 };

@@ -1,8 +1,6 @@
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors.js';
-import { readResults } from '../../reports/read.js';
+import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeAtomic } from '../../reports/write.js';
@@ -31,18 +29,15 @@ export const command: Command = {
   summary: 'write report.md and a self-contained index.html with charts from CSVs',
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
-    const { values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: { out: { type: 'string' } } });
-    if (positionals.length === 0) throw new UsageError('report: expected at least one results CSV (see eaddbench report --help)');
-    if (values.out === '') throw new UsageError('report: --out needs a directory');
-    const out = values.out ?? join('reports', 'out');
-    const files = positionals.map((p) => readResults(p));
-    const src = { files: positionals, rows: files.flatMap((f) => f.rows) };
+    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' } }, { min: 1, what: 'at least one results CSV' });
+    const out = values.out === undefined ? join('reports', 'out') : requirePath('report', 'out', values.out, 'DIR');
+    const src = { files: paths, rows: inputs.flatMap((f) => f.rows) };
     // Render both before writing either, so a failure leaves no half-updated report.
     const md = renderMarkdown(src);
     const html = renderHtml(src);
     writeAtomic(join(out, 'report.md'), md);
     writeAtomic(join(out, 'index.html'), html);
-    process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
+    process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;
   },
 };

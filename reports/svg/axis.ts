@@ -1,6 +1,6 @@
 /** Axes with units: tick values, tick labels, grid lines and the axis title. */
 import { escapeHtml as esc } from '../escape.js';
-import { formatBytes, formatQuantity, sig3 } from '../format.js';
+import { displayUnit, formatQuantity, formatRatio, sig3 } from '../format.js';
 import { linearScale, logScale, niceLinear, niceLog, px, type Scale } from './scale.js';
 
 export interface AxisSpec {
@@ -27,44 +27,18 @@ export interface ResolvedAxis {
   readonly title: string;
 }
 
-const TIME: ReadonlyArray<[number, string]> = [
-  [1e9, 's'],
-  [1e6, 'ms'],
-  [1e3, 'µs'],
-  [1, 'ns'],
-];
-const SI: ReadonlyArray<[number, string]> = [
-  [1e9, 'G'],
-  [1e6, 'M'],
-  [1e3, 'k'],
-  [1, ''],
-];
-const BIN: ReadonlyArray<[number, string]> = [
-  [1024 ** 4, 'TiB'],
-  [1024 ** 3, 'GiB'],
-  [1024 ** 2, 'MiB'],
-  [1024, 'KiB'],
-  [1, 'B'],
-];
-
-/** One display factor for a linear axis, chosen from its largest tick: "(ms)", "(M pages/s)". */
+/** One display unit for a linear axis, chosen from its largest tick: "(ms)", "(M pages/s)". */
 function linearDisplay(unit: string, maxAbs: number): { factor: number; unit: string } {
-  const table = unit === 'ns' ? TIME : unit === 'bytes' ? BIN : SI;
-  for (const [f, u] of table) {
-    if (maxAbs >= f) {
-      if (unit === 'ns' || unit === 'bytes') return { factor: f, unit: u };
-      return { factor: f, unit: (u ? u + ' ' : '') + unit };
-    }
-  }
-  return { factor: 1, unit: unit === 'bytes' ? 'B' : unit };
+  const d = displayUnit(unit, maxAbs);
+  return { factor: d.factor, unit: d.factor === 1 && unit !== 'ns' && unit !== 'bytes' ? unit : d.unit };
 }
 
 /** Compact per-tick label for log axes: each tick carries its own unit prefix. */
 function logLabel(v: number, unit: string): string {
-  if (unit === 'ns') return formatQuantity(v, 'ns');
-  if (unit === 'bytes') return formatBytes(v);
-  for (const [f, p] of SI) if (Math.abs(v) >= f && f > 1) return `${sig3(v / f)}${p}`;
-  return sig3(v);
+  if (unit === 'ns' || unit === 'bytes') return formatQuantity(v, unit);
+  if (unit === 'ratio') return formatRatio(v);
+  const d = displayUnit('', v);
+  return `${sig3(v / d.factor)}${d.prefix}`;
 }
 
 export function resolveAxis(spec: AxisSpec, values: readonly number[], range: readonly [number, number]): ResolvedAxis {
@@ -98,7 +72,7 @@ export function resolveAxis(spec: AxisSpec, values: readonly number[], range: re
 
 /** Log-axis titles name the unit only when the tick labels do not carry it themselves. */
 function unitSuffix(unit: string): string {
-  return unit === '' || unit === 'ns' || unit === 'bytes' ? '' : ` (${unit})`;
+  return unit === '' || unit === 'ns' || unit === 'bytes' || unit === 'ratio' ? '' : ` (${unit})`;
 }
 
 export interface PlotBox {
@@ -109,7 +83,7 @@ export interface PlotBox {
 }
 
 /** SVG for both axes: grid lines, ticks, tick labels and titles. */
-export function drawAxes(box: PlotBox, x: ResolvedAxis, y: ResolvedAxis): string {
+export function drawAxes(box: PlotBox, x: ResolvedAxis, y: ResolvedAxis, opts: { readonly xTitleOffset?: number } = {}): string {
   const out: string[] = [];
   const bottom = box.top + box.height;
   const right = box.left + box.width;
@@ -127,7 +101,7 @@ export function drawAxes(box: PlotBox, x: ResolvedAxis, y: ResolvedAxis): string
   for (const t of x.ticks) out.push(`<text x="${px(x.scale(t))}" y="${px(bottom + 18)}" text-anchor="middle">${esc(x.format(t))}</text>`);
   for (const t of y.ticks) out.push(`<text x="${px(box.left - 8)}" y="${px(y.scale(t) + 4)}" text-anchor="end">${esc(y.format(t))}</text>`);
   out.push(`</g>`);
-  out.push(`<text x="${px(box.left + box.width / 2)}" y="${px(bottom + 38)}" text-anchor="middle" font-size="12" fill="#222">${esc(x.title)}</text>`);
+  out.push(`<text x="${px(box.left + box.width / 2)}" y="${px(bottom + (opts.xTitleOffset ?? 38))}" text-anchor="middle" font-size="12" fill="#222">${esc(x.title)}</text>`);
   const cy = box.top + box.height / 2;
   out.push(`<text x="${px(16)}" y="${px(cy)}" text-anchor="middle" font-size="12" fill="#222" transform="rotate(-90 ${px(16)} ${px(cy)})">${esc(y.title)}</text>`);
   return out.join('\n');

@@ -53,32 +53,46 @@ export function marker(kind: Marker, x: number, y: number, colour: string, tip: 
   }
 }
 
-/** Rough width of one character of the 14 px bold title. */
+/** Rough width of one character of the 14 px bold title, and of the 11 px subtitle. */
 const TITLE_CHAR_W = 8.2;
-const TITLE_MAX = Math.floor((WIDTH - 24) / TITLE_CHAR_W);
+const SUB_CHAR_W = 6.2;
 
 /** The visible title: split after " — " onto a second line when long, each line cut with "…" to fit. */
-export function titleLines(title: string): string[] {
-  const cut = (s: string) => (s.length > TITLE_MAX ? s.slice(0, TITLE_MAX - 1).trimEnd() + '…' : s);
-  if (title.length <= TITLE_MAX) return [title];
+export function titleLines(title: string, width = WIDTH): string[] {
+  const max = Math.floor((width - 24) / TITLE_CHAR_W);
+  const cut = (s: string) => (s.length > max ? s.slice(0, max - 1).trimEnd() + '…' : s);
+  if (title.length <= max) return [title];
   const at = title.indexOf(' — ');
   return at < 0 ? [cut(title)] : [cut(title.slice(0, at)), cut(title.slice(at + 3))];
 }
 
-/** Where the legend starts below the title. */
-export function legendTop(title: string): number {
-  return 40 + 18 * (titleLines(title).length - 1);
+/** What a chart's frame shows above the plot: the title, and a smaller line under it. */
+export interface FrameText {
+  readonly title: string;
+  /** One short grey line under the title (e.g. which quantiles were drawn); cut to fit. */
+  readonly subtitle?: string;
+  /** Width of the whole chart in px (default WIDTH). */
+  readonly width?: number;
+}
+
+/** Where the legend starts below the title (and subtitle). */
+export function legendTop(f: FrameText): number {
+  return 40 + 18 * (titleLines(f.title, f.width).length - 1) + (f.subtitle ? 16 : 0);
 }
 
 /** The <svg> element; the full title is its accessible name and tooltip. */
-export function wrapSvg(title: string, body: string, height = HEIGHT): string {
-  const lines = titleLines(title)
-    .map((l, i) => `<text x="${px(WIDTH / 2)}" y="${20 + 18 * i}" text-anchor="middle" font-size="14" font-weight="600" fill="#111">${esc(l)}</text>`)
-    .join('\n');
+export function wrapSvg(f: FrameText, body: string, height = HEIGHT): string {
+  const width = f.width ?? WIDTH;
+  const lines = titleLines(f.title, width).map((l, i) => `<text x="${px(width / 2)}" y="${20 + 18 * i}" text-anchor="middle" font-size="14" font-weight="600" fill="#111">${esc(l)}</text>`);
+  if (f.subtitle) {
+    const max = Math.floor((width - 24) / SUB_CHAR_W);
+    const sub = f.subtitle.length > max ? f.subtitle.slice(0, max - 1).trimEnd() + '…' : f.subtitle;
+    lines.push(`<text x="${px(width / 2)}" y="${20 + 18 * (lines.length - 1) + 16}" text-anchor="middle" font-size="11" fill="#444">${esc(sub)}</text>`);
+  }
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${esc(title)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif">\n` +
-    `<title>${esc(title)}</title>\n<rect width="${WIDTH}" height="${height}" fill="#fff"/>\n` +
-    lines +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(f.title)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif">\n` +
+    `<title>${esc(f.title)}${f.subtitle ? ` (${esc(f.subtitle)})` : ''}</title>\n<rect width="${width}" height="${height}" fill="#fff"/>\n` +
+    lines.join('\n') +
     '\n' +
     body +
     `\n</svg>`
