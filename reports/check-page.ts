@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false } } });
   } catch (err) {
-    throw new UsageError(`check:report: ${err instanceof Error ? err.message : String(err)} (options: --png FILE, --height PX, --tiles)`);
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)} (options: --png FILE, --height PX, --tiles)`);
   }
   const { values, positionals } = parsed;
   const height = values.height !== undefined ? parsePositiveInt('height', values.height, MAX_HEIGHT) : DEFAULT_HEIGHT;
