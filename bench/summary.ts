@@ -3,9 +3,10 @@
  * design, and the ratio per-mm / mm-less.
  */
 import { metricDef, type Row } from '../results/schema.js';
+import { HEADLINE } from '../reports/summary.js';
 
-/** Metrics shown, in order, when a case has them. */
-const KEY_METRICS = ['build_time_p50', 'throughput', 'ready_latency_p50', 'ioctl_latency_p50', 'app_latency_p99', 'reclaim_time', 'teardown_time'];
+/** Metrics shown for a workload without headline metrics of its own. */
+const FALLBACK = ['build_time_p50', 'throughput', 'ready_latency_p50'];
 
 function fmt(value: number, unit: string): string {
   if (unit === 'ns') {
@@ -14,8 +15,8 @@ function fmt(value: number, unit: string): string {
     if (value >= 1e3) return `${(value / 1e3).toPrecision(3)} µs`;
     return `${value.toPrecision(3)} ns`;
   }
-  const text = Math.abs(value) >= 1e4 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
-  return `${text} ${unit}`;
+  const text = Math.abs(value) >= 1e4 || Number.isInteger(value) ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+  return unit === 'count' || unit === 'ratio' ? text : `${text} ${unit}`;
 }
 
 function pad(cells: string[][]): string {
@@ -64,7 +65,7 @@ export function summaryTable(rows: readonly Row[]): string {
       return caseRow ? caseRow.outcome : list.some((r) => r.design === d) ? '' : '—';
     });
     if (outcomes.some((o) => o !== '' && o !== '—')) table.push([key + '  outcome', ...outcomes.map((o) => o || 'ok'), '']);
-    for (const metric of KEY_METRICS) {
+    for (const metric of HEADLINE[list[0]!.workload] ?? FALLBACK) {
       const def = metricDef(metric);
       if (!def) continue;
       // Mean over repeats.
@@ -80,5 +81,5 @@ export function summaryTable(rows: readonly Row[]): string {
     }
   }
   if (table.length === 1) return 'no results\n';
-  return `Results (clock: ${clock}; repeats averaged; lower is better for times, higher for throughput)\n` + pad(table);
+  return `Headline metrics (clock: ${clock}; repeats averaged; all metrics are in the CSV; 'eaddbench report' tabulates and charts them)\n` + pad(table);
 }

@@ -17,9 +17,10 @@ export const HEADLINE: Readonly<Record<string, readonly string[]>> = {
   concurrent: ['throughput', 'build_time_p99', 'ready_latency_p99'],
   'mmap-contention': ['app_latency_p99', 'mmap_lock_wait_p99', 'build_time_p50'],
   handover: ['ready_latency_p50', 'ready_latency_p99'],
-  shared: ['ready_latency_p99', 'ipis', 'epc_evictions'],
+  shared: ['reclaim_per_page', 'reclaim_time', 'ipis'],
   'epc-pressure': ['throughput', 'epc_evictions', 'ipis'],
   teardown: ['teardown_time'],
+  replay: ['build_time_p50', 'per_page_time'],
 };
 
 export type Cell =
