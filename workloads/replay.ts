@@ -73,7 +73,7 @@ export const replay: WorkloadSpec = {
       kind: 'file',
       unit: 'path',
       default: '',
-      description: 'The SGXS (or enhanced SGXS) stream to replay, e.g. one written by an SGX toolchain.',
+      description: 'The SGXS (or enhanced SGXS) stream to replay, e.g. one written by an SGX toolchain, or the example workloads/streams/example.sgxs.',
       check(value) {
         if (typeof value !== 'string' || value === '') return 'a path to an .sgxs file (required)';
         try {

@@ -40,7 +40,7 @@ export const SUITES: readonly Suite[] = [
       { workload: 'epc-pressure', designs: ['per-mm-sync', 'per-mm-sync,epc_alloc=under-lock'], sets: { total: ['192MiB'], builders: ['4'], churn: ['5000'] } },
       // Hazard (a): release under mmap_sem waiting for queued work (switch release).
       { workload: 'teardown', designs: [...PRESETS, 'per-mm,release=deferred'], sets: { mode: ['unmap', 'exit'] } },
-      { workload: 'replay', designs: PRESETS, sets: { file: ['test/fixtures/arch/test_enclave.sgxs'] } },
+      { workload: 'replay', designs: PRESETS, sets: { file: ['workloads/streams/example.sgxs'] } },
     ],
   },
   {

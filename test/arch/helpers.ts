@@ -1,12 +1,10 @@
-/** Shared test helpers: fixture paths, a seeded PRNG, random enclave layouts, a naive MRENCLAVE. */
+/** Shared test helpers: the example stream's path, a seeded PRNG, random enclave layouts, a naive MRENCLAVE. */
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SgxsImage, SgxsPage } from '../../backends/arch/sgxs-image.js';
 
-/** Fixtures live in the source tree; tests run from dist/test/arch. */
-export function fixture(name: string): string {
-  return fileURLToPath(new URL(`../../../test/fixtures/arch/${name}`, import.meta.url));
-}
+/** The project's own example stream (backends/arch/example-stream.ts); tests run from dist/test/arch. */
+export const EXAMPLE_FILE = fileURLToPath(new URL('../../../workloads/streams/example.sgxs', import.meta.url));
 
 /** mulberry32: a small seeded PRNG so property tests are reproducible. */
 export function rng(seed: number): () => number {

@@ -1,4 +1,7 @@
-/** The `replay` workload: an SGXS stream as a build script for one process. */
+/**
+ * The `replay` workload: an SGXS stream as a build script for one process. The project's example
+ * stream always runs; rust-sgx's public test enclave (vectors.ts) runs when present.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,7 +12,8 @@ import { writeSgxsFile, readSgxsFile } from '../../backends/arch/sgxs-image.js';
 import { MrEnclave } from '../../backends/arch/measure.js';
 import { replay } from '../../workloads/replay.js';
 import type { Op } from '../../workloads/types.js';
-import { fixture, randomImage } from './helpers.js';
+import { EXAMPLE_FILE, randomImage } from './helpers.js';
+import { PUBLISHED, needVectors, vector } from './vectors.js';
 
 type Add = Extract<Op, { op: 'add' }>;
 
@@ -18,26 +22,32 @@ function expand(ops: readonly Op[]): [number, string, number, number][] {
   return ops.filter((o): o is Add => o.op === 'add').flatMap((o) => Array.from({ length: o.pages }, (_, i) => [o.offset + i, o.type, o.perm, o.measure] as [number, string, number, number]));
 }
 
-test('replay of the public test enclave: create, the 9 pages in order (8 add ops), init', () => {
-  const s = replay.generate({ file: fixture('test_enclave.sgxs') }, 1);
+test('replay of the example stream: create 0x20000, TCS, SSA, code run, data run, unmeasured run, init', () => {
+  const s = replay.generate({ file: EXAMPLE_FILE }, 1);
+  assert.equal(s.processes.length, 1);
+  assert.equal(s.processes[0]?.role, 'builder');
+  assert.deepEqual(s.processes[0]?.ops, [
+    { op: 'create', enclave: 0, size: 0x20000 },
+    { op: 'add', enclave: 0, offset: 0, pages: 1, type: 'tcs', perm: 0, measure: 0xffff },
+    { op: 'add', enclave: 0, offset: 1, pages: 1, type: 'reg', perm: 3, measure: 0xffff },
+    { op: 'add', enclave: 0, offset: 2, pages: 4, type: 'reg', perm: 5, measure: 0xffff },
+    { op: 'add', enclave: 0, offset: 6, pages: 2, type: 'reg', perm: 3, measure: 0xffff },
+    // The UNMEASRD page and the heap: both RW with no measured chunk, so one op of 9 pages.
+    { op: 'add', enclave: 0, offset: 8, pages: 9, type: 'reg', perm: 3, measure: 0 },
+    { op: 'init', enclave: 0 },
+  ]);
+});
+
+test('KAT: replay of the public test enclave: create, the 9 pages in order (8 add ops), init', needVectors('test_enclave.sgxs'), () => {
+  const s = replay.generate({ file: vector('test_enclave.sgxs') }, 1);
   assert.equal(s.processes.length, 1);
   const p = s.processes[0];
   assert.equal(p?.role, 'builder');
   const ops = p?.ops ?? [];
-  assert.deepEqual(ops[0], { op: 'create', enclave: 0, size: 0x40000 });
+  assert.deepEqual(ops[0], { op: 'create', enclave: 0, size: PUBLISHED.testEnclave.size });
   assert.deepEqual(ops[ops.length - 1], { op: 'init', enclave: 0 });
   assert.equal(ops.length, 10);
-  assert.deepEqual(expand(ops), [
-    [0, 'reg', 1, 0xffff],
-    [1, 'reg', 5, 0xffff],
-    [2, 'reg', 3, 0xffff],
-    [4, 'reg', 1, 0xffff],
-    [21, 'tcs', 0, 0xffff],
-    [22, 'reg', 3, 0xffff],
-    [39, 'reg', 3, 0xffff],
-    [40, 'reg', 3, 0xffff],
-    [57, 'reg', 3, 0xffff],
-  ]);
+  assert.deepEqual(expand(ops), PUBLISHED.testEnclave.pages);
   assert.deepEqual(ops[7], { op: 'add', enclave: 0, offset: 39, pages: 2, type: 'reg', perm: 3, measure: 0xffff });
 });
 
@@ -89,7 +99,7 @@ test('replay rejects what a driver cannot reproduce, and bad streams, naming the
     const param = replay.params.find((p) => p.name === 'file');
     assert.equal(param?.kind, 'file');
     assert.match(param?.check?.(bad) ?? '', /out of order/);
-    assert.equal(param?.check?.(fixture('report.sgxs')), undefined);
+    assert.equal(param?.check?.(EXAMPLE_FILE), undefined);
     assert.match(param?.check?.('') ?? '', /required/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

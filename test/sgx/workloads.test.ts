@@ -21,7 +21,7 @@ import { probe } from '../../backends/sgx/detect.js';
 import type { CaseSpec } from '../../backends/types.js';
 
 const root = packageRoot();
-const REPLAY_FILE = path.join(root, 'test', 'fixtures', 'arch', 'test_enclave.sgxs');
+const REPLAY_FILE = path.join(root, 'workloads', 'streams', 'example.sgxs');
 const hasSgx = probe().devices.some((d) => d.exists);
 const knobsOf = (name: string) => PRESETS.find((p) => p.name === name)!.knobs;
 /** The preset each driver implements (backends/sgx/compat.ts). */
