@@ -78,13 +78,16 @@ export class Samples {
   }
 }
 
+/** 2^e for e in 0..MAX_EXP: a table lookup instead of `2 ** e` on every sample (exact either way). */
+const POW2 = Float64Array.from({ length: MAX_EXP + 1 }, (_, e) => 2 ** e);
+
 function bucketOf(v: number): number {
   if (v < SUB) return Math.floor(v);
   const q = v / SUB;
   // floor(log2(q)) from the bit length when q fits 32 bits (every ns value below ~9 minutes).
   const e = Math.min(MAX_EXP, q < 4294967296 ? 31 - Math.clz32(q) : Math.floor(Math.log2(q)));
-  const base = SUB * 2 ** e;
-  return SUB + e * SUB + Math.floor((v - base) / (base / SUB));
+  const step = POW2[e]!; // the bucket width, base / SUB
+  return SUB + e * SUB + Math.floor((v - SUB * step) / step);
 }
 
 function valueOf(k: number): number {

@@ -185,7 +185,27 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
       exited = true;
       break;
     }
-    yield* runOp(sh, th, op);
+    // The add loop runs here rather than in runOp: one generator level less to resume through
+    // for each of its per-page events.
+    if (op.op === 'add') {
+      const e = enclaveOf(k, op.enclave);
+      const ioctl = k.knobs.execution === 'kthread' ? addPagesQueued : addPagesCaller;
+      let off = op.offset;
+      const end = op.offset + op.pages;
+      while (e !== undefined && off < end) {
+        const n = Math.min(sh.batch, end - off);
+        const t0 = env.now;
+        const r = yield* ioctl(k, th, e, off, n, op.measure);
+        k.metrics.ioctl.add(env.now - t0);
+        off += r.done;
+        if (r.err === 'EBUSY') {
+          k.cpus.offCpu(th.task);
+          yield env.timeout(k.ns['context_switch']!);
+          continue;
+        }
+        if (r.err !== '') break;
+      }
+    } else yield* runOp(sh, th, op);
     if (op.op === 'think' && !arrived) {
       arrived = true;
       arrival = env.now;
@@ -233,27 +253,8 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
     case 'create':
       yield* create(k, th, op.enclave, op.size);
       return;
-    case 'add': {
-      const e = enclaveOf(k, op.enclave);
-      if (!e) return;
-      const ioctl = k.knobs.execution === 'kthread' ? addPagesQueued : addPagesCaller;
-      let off = op.offset;
-      const end = op.offset + op.pages;
-      while (off < end) {
-        const n = Math.min(sh.batch, end - off);
-        const t0 = env.now;
-        const r = yield* ioctl(k, th, e, off, n, op.measure);
-        k.metrics.ioctl.add(env.now - t0);
-        off += r.done;
-        if (r.err === 'EBUSY') {
-          k.cpus.offCpu(th.task);
-          yield env.timeout(k.ns['context_switch']!);
-          continue;
-        }
-        if (r.err !== '') return;
-      }
+    case 'add': // runs in runScript
       return;
-    }
     case 'init': {
       const e = enclaveOf(k, op.enclave);
       if (e) yield* init(k, th, e);

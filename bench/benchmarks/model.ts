@@ -1,6 +1,6 @@
 /**
  * Speed and memory of the model (wall clock of this machine):
- *  - a 1 GiB fully measured build (262,144 pages) on skylake-client, per design (tinybench);
+ *  - a 1 GiB fully measured build (262,144 pages) on skylake-client, per design preset (tinybench);
  *  - peak resident memory of a 64 GiB build on icelake-server, measured in a child process so
  *    the figure is that run's own RSS.
  * `npm run bench:model -- --json` prints one JSON object; without --json a short table.
@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { parseDesign } from '../../backends/designs.js';
+import { PRESETS, parseDesign } from '../../backends/designs.js';
 import { runCaseSync } from '../../backends/model/backend.js';
 import { loadProfile } from '../../backends/model/profiles.js';
 import { findWorkload } from '../../workloads/index.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     return;
   }
   const json = args.includes('--json');
-  const designs = ['mm-less', 'per-mm'];
+  const designs = PRESETS.map((p) => p.name);
   const bench = new Bench({ iterations: 3, time: 0, warmup: true, warmupIterations: 1 });
   for (const d of designs) {
     const spec = buildSpec(d, 'skylake-client', GiB);

@@ -7,8 +7,8 @@
  */
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
-import { downRead, lockEncl, type Kernel } from '../kernel/kernel.js';
-import { commitPage, growVa, popcount16 } from './common.js';
+import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
+import { commitPage, growVa, popcount16, tryGrowVa } from './common.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -31,8 +31,12 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
   if (byMm) {
     // sgx_get_encl: the enclave is found through a VMA of the caller's mm (the syscall entry
     // is charged inside the short mmap_sem hold: one model event instead of two).
-    yield* downRead(k, t, mm);
-    yield* k.cpus.compute(t, ns['syscall']! + ns['vma_lookup']!);
+    // No-wait forms first (kernel.ts, Cpus.burst): one ioctl per page with binding=mm.
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    const entry = ns['syscall']! + ns['vma_lookup']!;
+    const work = k.cpus.burst(t, entry);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, entry);
     mm.lock.upRead();
     if (!mm.mapped.has(e.id)) return { done: 0, err: 'EINVAL' };
   } else {
@@ -61,13 +65,19 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
     e.recordRequest(off);
     // The lock-free prologue (kzalloc, copy #1 with source=copy) is charged with the locked
     // section below: one timed hold per page keeps a 1 GiB build at ~2 events per page.
+    // Each step tries its no-wait form first (a free EPC page, no new VA page, a free lock; see
+    // kernel.ts): no generator per step in the common case.
     let ok = true;
-    if (!underLock) ok = (yield* k.allocEpc(t, 'page')) && (yield* growVa(k, t, e));
-    yield* downRead(k, t, mm);
+    if (!underLock) ok = (k.epc.take('page') || (yield* k.allocEpc(t, 'page'))) && (tryGrowVa(e) || (yield* growVa(k, t, e)));
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
     // epc_alloc=under-lock: allocation (and direct reclaim, which takes victims' mmap_locks)
     // with this mm's mmap_lock held: hazard (b) of reference §1.8.
-    if (underLock) ok = (yield* k.allocEpc(t, 'page')) && (yield* growVa(k, t, e));
-    yield* lockEncl(k, t, e);
+    if (underLock) ok = (k.epc.take('page') || (yield* k.allocEpc(t, 'page'))) && (tryGrowVa(e) || (yield* growVa(k, t, e)));
+    if (!tryLockEncl(k, e)) {
+      const since = k.env.now;
+      yield queueEncl(k, t, e); // lockEncl without its generator
+      waitedEncl(k, since);
+    }
     if (!ok || e.state[off] !== NONE) {
       if (ok) {
         e.duplicates++;
@@ -78,7 +88,9 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
       err = ok ? 'EEXIST' : 'ENOMEM';
       break;
     }
-    yield* k.cpus.compute(t, pre + hold);
+    const work = k.cpus.burst(t, pre + hold);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, pre + hold);
     commitPage(k, e, off);
     e.mutex.unlock();
     mm.lock.upRead();

@@ -17,6 +17,13 @@ export function popcount16(mask: number): number {
   return n;
 }
 
+/** growVa() without a generator when the next page needs no new VA page (511 of 512): counts it. */
+export function tryGrowVa(e: Enclave): boolean {
+  if (e.pageCnt % VA_SLOTS === 0) return false;
+  e.pageCnt++;
+  return true;
+}
+
 /** Grow the VA pool when the next page needs a new VA page; false on ENOMEM. */
 export function* growVa(k: Kernel, t: Task, e: Enclave): ProcessGen<boolean> {
   if (e.pageCnt % VA_SLOTS === 0) {

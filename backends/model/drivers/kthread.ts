@@ -8,10 +8,10 @@
  */
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
-import { downRead, lockEncl, type Kernel } from '../kernel/kernel.js';
+import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import { workItem } from '../kernel/workqueue.js';
-import { QUEUED, commitPage, growVa, popcount16 } from './common.js';
+import { QUEUED, commitPage, growVa, popcount16, tryGrowVa } from './common.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -35,12 +35,18 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
   if (byMm) {
     // sgx_get_encl: the enclave is found through a VMA of the caller's mm (the syscall entry
     // is charged inside the short mmap_sem hold: one model event instead of two).
-    yield* downRead(k, t, mm);
-    yield* k.cpus.compute(t, ns['syscall']! + ns['vma_lookup']! + (count > 0 ? pre : 0));
+    // Steps try their no-wait forms first (kernel.ts, Cpus.burst): no generator when nothing waits.
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    const entry = ns['syscall']! + ns['vma_lookup']! + (count > 0 ? pre : 0);
+    const work = k.cpus.burst(t, entry);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, entry);
     mm.lock.upRead();
     if (!mm.mapped.has(e.id)) return { done: 0, err: 'EINVAL' };
   } else {
-    yield* k.cpus.compute(t, ns['syscall']!);
+    const work = k.cpus.burst(t, ns['syscall']!);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, ns['syscall']!);
   }
   if (e.initialized || e.dead || e.released) {
     e.ioctlBusy = false;
@@ -57,19 +63,29 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
     }
     const off = offset + i;
     // Copy #1 is charged with the get_encl hold of the first page (one event, not two).
-    if (i > 0 || !byMm) yield* k.cpus.compute(t, pre);
-    if (!(yield* growVa(k, t, e))) {
+    if (i > 0 || !byMm) {
+      const work = k.cpus.burst(t, pre);
+      if (work !== null) yield work;
+      else yield* k.cpus.compute(t, pre);
+    }
+    if (!tryGrowVa(e) && !(yield* growVa(k, t, e))) {
       err = 'ENOMEM';
       break;
     }
-    yield* lockEncl(k, t, e);
+    if (!tryLockEncl(k, e)) {
+      const since = k.env.now;
+      yield queueEncl(k, t, e); // lockEncl without its generator
+      waitedEncl(k, since);
+    }
     if (e.state[off] !== NONE) {
       e.duplicates++;
       e.mutex.unlock();
       err = 'EEXIST';
       break;
     }
-    yield* k.cpus.compute(t, locked);
+    const work = k.cpus.burst(t, locked);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, locked);
     e.state[off] = QUEUED;
     e.recordRequest(off);
     e.reqTime[off] = k.env.now;
@@ -93,9 +109,14 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   for (;;) {
     // schedule() between requests: another runnable task gets the CPU first (its cost, when
     // nothing else runs, is charged with the EADD hold below).
-    yield* k.cpus.yieldCpu(t);
+    // Each step tries its no-wait form first (kernel.ts, Cpus.burst): no generator when nothing waits.
+    if (k.cpus.mustYield(t)) yield* k.cpus.yieldCpu(t);
     if (e.dead || e.released) e.skipRest = true;
-    yield* lockEncl(k, t, e);
+    if (!tryLockEncl(k, e)) {
+      const since = k.env.now;
+      yield queueEncl(k, t, e); // lockEncl without its generator
+      waitedEncl(k, since);
+    }
     const req = e.dequeue();
     e.mutex.unlock();
     if (req === undefined) return;
@@ -106,11 +127,15 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       continue;
     }
     let ok = true;
-    if (!underLock) ok = yield* k.allocEpc(t, 'page');
+    if (!underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page'));
     const mm = req.mm;
-    yield* downRead(k, t, mm);
-    if (underLock) ok = yield* k.allocEpc(t, 'page'); // hazard (b): reclaim under mmap_sem
-    yield* lockEncl(k, t, e);
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    if (underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page')); // hazard (b): reclaim under mmap_sem
+    if (!tryLockEncl(k, e)) {
+      const since = k.env.now;
+      yield queueEncl(k, t, e); // lockEncl without its generator
+      waitedEncl(k, since);
+    }
     // sgx_process_add_page_req: enclave alive, VMA still there (mm binding), mm not exiting.
     const alive = !(e.dead || e.released) && (!byMm || mm.mapped.has(e.id)) && !mm.exited;
     if (!ok || !alive) {
@@ -118,7 +143,10 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       e.skipRest = true;
       if (e.state[off] === QUEUED) e.state[off] = NONE;
     } else {
-      yield* k.cpus.compute(t, ns['resched']! + ns['vma_lookup']! + ns['backing_page']! + (byMm ? ns['pte_insert']! : 0) + ns['eadd']! + popcount16(req.measure) * ns['eextend']! + ns['lock']!);
+      const cost = ns['resched']! + ns['vma_lookup']! + ns['backing_page']! + (byMm ? ns['pte_insert']! : 0) + ns['eadd']! + popcount16(req.measure) * ns['eextend']! + ns['lock']!;
+      const work = k.cpus.burst(t, cost);
+      if (work !== null) yield work;
+      else yield* k.cpus.compute(t, cost);
       commitPage(k, e, off);
       k.metrics.ready.add(k.env.now - reqTime[off]!);
     }

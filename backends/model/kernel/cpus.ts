@@ -28,14 +28,33 @@ export class Cpus {
   *compute(t: Task, ns: number): ProcessGen<void> {
     const env = this.env;
     if (!t.onCpu) {
-      const r = this.res.request();
-      if (!r.triggered) yield r;
+      if (!this.res.tryRequest()) yield this.res.request();
       t.onCpu = true;
       t.sliceStart = env.now;
     } else if (this.res.queueLength > 0 && env.now - t.sliceStart >= this.slice) {
       yield* this.yieldCpu(t);
     }
     if (ns > 0) yield env.timeout(Math.round(ns));
+  }
+
+  /**
+   * compute() without a generator, for hot loops: when `t` holds its CPU and need not yield it,
+   * or gets a free CPU at once, the timeout of `ns` (> 0) of work, which the caller yields;
+   * null, with nothing changed, when compute() must run (it would wait for a CPU).
+   */
+  burst(t: Task, ns: number): Event<void> | null {
+    if (!(ns > 0)) return null;
+    if (!t.onCpu) {
+      if (!this.res.tryRequest()) return null;
+      t.onCpu = true;
+      t.sliceStart = this.env.now;
+    } else if (this.res.queueLength > 0 && this.env.now - t.sliceStart >= this.slice) return null;
+    return this.env.timeout(Math.round(ns));
+  }
+
+  /** True when yieldCpu() would give the CPU away (another task waits for one). */
+  mustYield(t: Task): boolean {
+    return t.onCpu && this.res.queueLength > 0;
   }
 
   /** schedule(): give the CPU to a waiting task, if any (then pay a context switch). */

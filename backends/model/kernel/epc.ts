@@ -9,7 +9,7 @@ export const HIGH_WATERMARK = 64;
 export const RECLAIM_BATCH = 16;
 export const VA_SLOTS = 512;
 
-/** A growable FIFO of int pairs. */
+/** A growable FIFO of int pairs. The capacity stays a power of two, so indices wrap with a mask. */
 export class PairRing {
   private a = new Int32Array(1024);
   private b = new Int32Array(1024);
@@ -22,7 +22,7 @@ export class PairRing {
 
   push(x: number, y: number): void {
     if (this.n === this.a.length) this.grow();
-    const i = (this.head + this.n) % this.a.length;
+    const i = (this.head + this.n) & (this.a.length - 1);
     this.a[i] = x;
     this.b[i] = y;
     this.n++;
@@ -33,7 +33,7 @@ export class PairRing {
     if (this.n === 0) return false;
     out[0] = this.a[this.head]!;
     out[1] = this.b[this.head]!;
-    this.head = (this.head + 1) % this.a.length;
+    this.head = (this.head + 1) & (this.a.length - 1);
     this.n--;
     return true;
   }
@@ -43,7 +43,7 @@ export class PairRing {
     const a = new Int32Array(cap);
     const b = new Int32Array(cap);
     for (let k = 0; k < this.n; k++) {
-      const i = (this.head + k) % this.a.length;
+      const i = (this.head + k) & (this.a.length - 1);
       a[k] = this.a[i]!;
       b[k] = this.b[i]!;
     }
@@ -74,14 +74,19 @@ export class Epc {
   take(use: EpcUse): boolean {
     if (this.free === 0) return false;
     this.free--;
-    this[use === 'page' ? 'pages' : use]++;
+    // Plain field updates: a computed key (this[use]) is a slow keyed access on every page.
+    if (use === 'page') this.pages++;
+    else if (use === 'va') this.va++;
+    else this.secs++;
     if (this.free < LOW_WATERMARK) this.onLow();
     return true;
   }
 
   give(use: EpcUse, n = 1): void {
     this.free += n;
-    this[use === 'page' ? 'pages' : use] -= n;
+    if (use === 'page') this.pages -= n;
+    else if (use === 'va') this.va -= n;
+    else this.secs -= n;
   }
 
   /** Conservation: free + enclave pages + VA + SECS = total. */

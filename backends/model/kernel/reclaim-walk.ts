@@ -14,7 +14,7 @@
 import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
-import { downRead, type Kernel } from './kernel.js';
+import { downRead, tryDownRead, type Kernel } from './kernel.js';
 
 /** `sgx_reclaimer_age` for one page: true when the page is young (it goes back to the tail). */
 export function* ageInMms(k: Kernel, t: Task, e: Enclave, young: boolean): ProcessGen<boolean> {
@@ -24,8 +24,11 @@ export function* ageInMms(k: Kernel, t: Task, e: Enclave, young: boolean): Proce
   for (let i = 0; i < e.mms.length; i++) {
     const mm = e.mms[i]!;
     if (mm.exited) continue; // mmget_not_zero fails
-    yield* downRead(k, t, mm);
-    yield* k.cpus.compute(t, cost);
+    // No-wait forms first (kernel.ts, Cpus.burst): no generator per walk when nothing waits.
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    const work = k.cpus.burst(t, cost);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
     mm.lock.upRead();
     // The model keeps one accessed bit per page, not per mm: the first mm walked finds it.
@@ -42,8 +45,10 @@ export function* zapInMms(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     if (mm.exited) continue;
     const targets = mm.shootdownTargets(k.costs.cpus);
     const cost = ns['lock']! + ns['pte_zap']! + (targets > 0 ? ns['tlb_shootdown']! : 0);
-    yield* downRead(k, t, mm);
-    yield* k.cpus.compute(t, cost);
+    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    const work = k.cpus.burst(t, cost);
+    if (work !== null) yield work;
+    else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
     k.metrics.ipis += targets;
     mm.lock.upRead();

@@ -11,7 +11,7 @@ import type { ProcessGen } from '../sim/index.js';
 import { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG, type Enclave } from './enclave.js';
 import { HIGH_WATERMARK, RECLAIM_BATCH, type EpcUse } from './epc.js';
-import { downRead, lockEncl, type Kernel } from './kernel.js';
+import { downRead, queueEncl, tryLockEncl, waitedEncl, type Kernel } from './kernel.js';
 import { ageInMms, ownerWalkCost, zapInMms } from './reclaim-walk.js';
 
 const pair = new Int32Array(2);
@@ -187,9 +187,16 @@ export class Reclaimer {
     const holds = perPage ? n : 1;
     const per = perPage ? 1 : n;
     for (let h = 0; h < holds; h++) {
-      yield* lockEncl(k, t, e);
+      // No-wait forms first (kernel.ts, Cpus.burst): no generator per page when nothing waits.
+      if (!tryLockEncl(k, e)) {
+        const since = k.env.now;
+        yield queueEncl(k, t, e); // lockEncl without its generator
+        waitedEncl(k, since);
+      }
       const cost = per * (ns['eblock']! + ns['ewb']!) + (h === 0 ? once : 0);
-      yield* k.cpus.compute(t, cost);
+      const work = k.cpus.burst(t, cost);
+      if (work !== null) yield work;
+      else yield* k.cpus.compute(t, cost);
       k.metrics.reclaimNs += cost;
       for (let j = h * per; j < h * per + per; j++) e.state[list[j]!] = e.released ? NONE : EVICTED;
       e.resident -= per;
@@ -201,18 +208,19 @@ export class Reclaimer {
   }
 }
 
-/** Indices of the kept pages of a batch grouped by enclave, enclaves in order of first appearance. */
-function groupByEnclave(encls: Enclave[], keep: boolean[]): Map<Enclave, number[]> {
-  const out = new Map<Enclave, number[]>();
+/**
+ * Indices of the kept pages of a batch grouped by enclave, enclaves in order of first appearance.
+ * A batch has at most 16 pages and nearly always one enclave: a linear scan, no Map per batch.
+ */
+function groupByEnclave(encls: Enclave[], keep: boolean[]): Array<[Enclave, number[]]> {
+  const out: Array<[Enclave, number[]]> = [];
   for (let i = 0; i < encls.length; i++) {
     if (!keep[i]) continue;
     const e = encls[i]!;
-    let list = out.get(e);
-    if (!list) {
-      list = [];
-      out.set(e, list);
-    }
-    list.push(i);
+    let g = 0;
+    while (g < out.length && out[g]![0] !== e) g++;
+    if (g === out.length) out.push([e, []]);
+    out[g]![1].push(i);
   }
   return out;
 }

@@ -34,10 +34,14 @@ export class Environment {
    * current time was scheduled before now reached it, so it has a smaller sequence number
    * than any FIFO entry and goes first within its priority (see _next).
    */
+  // Each FIFO is [head, tail) of its array; emptied, it restarts at 0 and keeps its capacity
+  // (truncating the array freed and regrew its backing store at nearly every model instant).
   private _urgent: Event<unknown>[] = [];
   private _urgentHead = 0;
+  private _urgentTail = 0;
   private _normal: Event<unknown>[] = [];
   private _normalHead = 0;
+  private _normalTail = 0;
   private _halt = false;
   /** Identifies the current run() call, so a stale until-event from an earlier call cannot stop a later one. */
   private _runId = 0;
@@ -89,12 +93,12 @@ export class Environment {
     if (!(delay >= 0 && delay !== Infinity)) throw new RangeError(`schedule: delay must be a finite number >= 0 ns, got ${delay}`);
     if (delay === 0) {
       if (priority === NORMAL) {
-        this._normal.push(ev as Event<unknown>);
+        this._normal[this._normalTail++] = ev as Event<unknown>;
         this._seq++;
         return;
       }
       if (priority === URGENT) {
-        this._urgent.push(ev as Event<unknown>);
+        this._urgent[this._urgentTail++] = ev as Event<unknown>;
         this._seq++;
         return;
       }
@@ -108,7 +112,7 @@ export class Environment {
 
   /** Time of the next event, or Infinity when none is scheduled. */
   peek(): number {
-    if (this._urgentHead < this._urgent.length || this._normalHead < this._normal.length) return this._now;
+    if (this._urgentHead < this._urgentTail || this._normalHead < this._normalTail) return this._now;
     return this._heap.peekTime();
   }
 
@@ -118,22 +122,22 @@ export class Environment {
    */
   private _next(limit: number): Event<unknown> | null {
     const heap = this._heap;
-    if (this._urgentHead < this._urgent.length) {
+    if (this._urgentHead < this._urgentTail) {
       // Heap entries now at URGENT priority were scheduled earlier: they go first.
       if (heap.size > 0 && heap.peekTime() === this._now && heap.peekKey() < SEQ_SPAN) return heap.pop();
       const ev = this._urgent[this._urgentHead++] as Event<unknown>;
-      if (this._urgentHead === this._urgent.length) {
-        this._urgent.length = 0;
+      if (this._urgentHead === this._urgentTail) {
         this._urgentHead = 0;
+        this._urgentTail = 0;
       }
       return ev;
     }
-    if (this._normalHead < this._normal.length) {
+    if (this._normalHead < this._normalTail) {
       if (heap.size > 0 && heap.peekTime() === this._now && heap.peekKey() < 2 * SEQ_SPAN) return heap.pop();
       const ev = this._normal[this._normalHead++] as Event<unknown>;
-      if (this._normalHead === this._normal.length) {
-        this._normal.length = 0;
+      if (this._normalHead === this._normalTail) {
         this._normalHead = 0;
+        this._normalTail = 0;
       }
       return ev;
     }
@@ -146,13 +150,16 @@ export class Environment {
 
   /** @internal Runs the callbacks of a popped event; rethrows an unhandled failure. */
   private _process(ev: Event<unknown>): void {
+    const proc = ev._proc;
     const cb = ev._cb;
     const cbs = ev._cbs;
+    ev._proc = null;
     ev._cb = null;
     ev._cbs = null;
     ev._state = PROCESSED;
     this.eventsProcessed++;
-    if (cb !== null) cb(ev);
+    if (proc !== null) proc._resume(ev);
+    else if (cb !== null) cb(ev);
     if (cbs !== null) for (let i = 0; i < cbs.length; i++) (cbs[i] as Callback)(ev);
     if (!ev._ok && !ev._defused) throw ev._value as Error;
   }
@@ -192,13 +199,16 @@ export class Environment {
     if (this._deadlock !== null) throw this._deadlock;
     for (let ev = this._next(limit); ev !== null; ev = this._next(limit)) {
       // _process, inlined by hand: this loop is the simulator's hot path.
+      const proc = ev._proc;
       const cb = ev._cb;
       const cbs = ev._cbs;
+      ev._proc = null;
       ev._cb = null;
       ev._cbs = null;
       ev._state = PROCESSED;
       this.eventsProcessed++;
-      if (cb !== null) cb(ev);
+      if (proc !== null) proc._resume(ev);
+      else if (cb !== null) cb(ev);
       if (cbs !== null) for (let i = 0; i < cbs.length; i++) (cbs[i] as Callback)(ev);
       if (!ev._ok && !ev._defused) throw ev._value as Error;
       if (this._halt) {

@@ -52,7 +52,7 @@ export class Process<T = unknown> extends Event<T> {
     // Start the generator at the current time, ahead of NORMAL events (as SimPy does).
     const init = new Event<unknown>(env);
     init._state = TRIGGERED;
-    init._cb = this._resumeCb;
+    init._proc = this as Process<unknown>;
     this._target = init;
     env.schedule(init, URGENT, 0);
   }
@@ -127,7 +127,7 @@ export class Process<T = unknown> extends Event<T> {
         continue;
       }
       if (next._state !== PROCESSED) {
-        next._addCallback(this._resumeCb);
+        next._addWaiter(this as Process<unknown>);
         this._target = next;
         break;
       }

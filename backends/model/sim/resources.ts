@@ -132,6 +132,21 @@ export class Resource implements Waitable, RequestOwner<Request> {
   }
 
   /**
+   * Takes a unit at once if request() would grant it at once; false otherwise, with nothing
+   * changed. Same grant as request(), without the event that nobody would wait on.
+   */
+  tryRequest(): boolean {
+    if (this.used >= this.capacity || this.queue.length !== 0) return false;
+    this.used++;
+    const p = this.env.activeProcess;
+    if (this.track && p !== null) {
+      this.holding.push(p);
+      this.env.waitFor.unblock(p);
+    }
+    return true;
+  }
+
+  /**
    * Gives back one unit. The unit is taken from the active process's holdings; called
    * outside a process (a plain callback), it releases the oldest holder's unit.
    */

@@ -60,6 +60,22 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
     return this.acquire(true);
   }
 
+  /**
+   * Takes a read hold at once if acquire would grant it at once (free of writers, nobody
+   * queued); false otherwise, with nothing changed. Same hold as downRead(), without the
+   * granted event that nobody would wait on.
+   */
+  tryDownRead(): boolean {
+    if (this.writeHeld || this.queue.length !== 0) return false;
+    this._readers++;
+    const p = this.env.activeProcess;
+    if (p !== null) {
+      this.readHolders.push(p);
+      this.env.waitFor.unblock(p);
+    }
+    return true;
+  }
+
   upRead(): void {
     if (this.writeHeld || this._readers === 0) throw new Error(`${this.name}: up_read without a read hold`);
     this._readers--;
