@@ -51,7 +51,7 @@ export const SUITES: readonly Suite[] = [
       { workload: 'concurrent', designs: ['per-mm', 'mm-less'], sets: { builders: ['4'], size: ['4MiB'] } },
       { workload: 'mmap-contention', designs: ['per-mm', 'mm-less'], sets: { size: ['4MiB'] } },
       { workload: 'handover', designs: ['per-mm', 'mm-less'], sets: { size: ['4MiB'], clients: ['4'] } },
-      { workload: 'shared', designs: ['per-mm', 'mm-less'], sets: { mms: ['1', '2'], size: ['4MiB'], pressure: ['128MiB'] } },
+      { workload: 'shared', designs: ['per-mm', 'mm-less'], sets: { mms: ['1', '2'], size: ['64MiB'], pressure: ['112MiB'] } },
       { workload: 'epc-pressure', designs: ['per-mm', 'mm-less'], sets: { total: ['128MiB'], measure: ['0'] } },
       { workload: 'teardown', designs: ['per-mm', 'mm-less', 'per-mm,release=deferred'], sets: {} },
     ],
