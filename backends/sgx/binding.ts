@@ -85,7 +85,7 @@ export interface NativeBinding {
   ): AddResult;
   isgxInit(fd: number, base: bigint, sigstruct: Bytes, einittoken: Bytes): void;
   /** Returns the ioctl's value or -errno; never throws (the benchmark's hot path). */
-  ioctlRaw(fd: number, request: number, buf: Bytes | null): number;
+  ioctlRaw(fd: number, request: number, buf?: Bytes | null): number;
   noop(): void;
   /** AF_UNIX SOCK_SEQPACKET pair (message boundaries kept), close-on-exec. */
   socketpair(): [number, number];

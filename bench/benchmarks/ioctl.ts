@@ -35,20 +35,23 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-function cLoop(threaded: boolean): number[] {
+/** Compile the C baseline once into a temporary directory; returns a runner and a cleanup. */
+function compileCLoop(): { run: (threaded: boolean, samples: number) => number[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'eaddbench-ioctl-'));
-  try {
-    const exe = path.join(dir, 'ioctl_loop');
-    execFileSync(process.env['CC'] || 'cc', ['-O2', '-pthread', '-o', exe, path.join(packageRoot(), 'native', 'bench', 'ioctl_loop.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const r = spawnSync(exe, [String(calls), String(reps), ...(threaded ? ['threaded'] : [])], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ioctl_loop failed: ${r.stderr}`);
-    return r.stdout.trim().split('\n').map(Number);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const exe = path.join(dir, 'ioctl_loop');
+  execFileSync(process.env['CC'] || 'cc', ['-O2', '-pthread', '-o', exe, path.join(packageRoot(), 'native', 'bench', 'ioctl_loop.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return {
+    run(threaded, samples) {
+      const r = spawnSync(exe, [String(calls), String(samples), ...(threaded ? ['threaded'] : [])], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`ioctl_loop failed: ${r.stderr}`);
+      return r.stdout.trim().split('\n').map(Number);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
-async function bindingLoop(): Promise<{ samples: number[]; noop: number }> {
+/** `samples` tinybench samples of `calls` binding ioctls each (ns per call), and the N-API no-op. */
+async function bindingLoop(samples: number): Promise<{ samples: number[]; noop: number }> {
   const b = loadBinding();
   if (!b.ok) throw new Error(b.reason);
   const { binding } = b;
@@ -58,12 +61,15 @@ async function bindingLoop(): Promise<{ samples: number[]; noop: number }> {
   try {
     if (binding.ioctlRaw(fd, req, null) !== enotty) throw new Error('expected ENOTTY from the null device');
     // One tinybench sample = `calls` ioctls from JS; ns per call = sample time / calls.
-    const bench = new Bench({ iterations: reps, time: 0, warmupIterations: 3, warmupTime: 0, retainSamples: true, throws: true });
+    const bench = new Bench({ iterations: samples, time: 0, warmupIterations: 2, warmupTime: 0, retainSamples: true, throws: true });
+    // The functions are read once, as a C caller would hold a function pointer.
+    const ioctlRaw = binding.ioctlRaw;
+    const noop = binding.noop;
     bench.add('binding ioctlRaw → ENOTTY', () => {
-      for (let i = 0; i < calls; i++) binding.ioctlRaw(fd, req, null);
+      for (let i = 0; i < calls; i++) ioctlRaw(fd, req);
     });
     bench.add('binding noop', () => {
-      for (let i = 0; i < calls; i++) binding.noop();
+      for (let i = 0; i < calls; i++) noop();
     });
     await bench.run();
     const per = (i: number): number[] => {
@@ -76,26 +82,45 @@ async function bindingLoop(): Promise<{ samples: number[]; noop: number }> {
   }
 }
 
-// Interleave: C, binding, C — so drift on a noisy machine hits both sides.
-const c1 = cLoop(true);
-const s1 = cLoop(false);
-const bind = await bindingLoop();
-const s2 = cLoop(false);
-const c2 = cLoop(true);
-const cNs = median([...c1, ...c2]);
-const sNs = median([...s1, ...s2]);
-const bNs = median(bind.samples);
-const ratio = bNs / cNs;
+// Rounds of C (two threads), binding, C (one thread), so drift on a noisy machine hits every
+// side; the ratio is the median of the per-round ratios.
+const ROUNDS = 5;
+const perRound = Math.max(3, Math.ceil(reps / ROUNDS));
+const c = compileCLoop();
+const all = { c: [] as number[], single: [] as number[], binding: [] as number[], noop: [] as number[] };
+const ratios: number[] = [];
+const singleRatios: number[] = [];
+try {
+  for (let r = 0; r < ROUNDS; r++) {
+    const ct = c.run(true, perRound);
+    const bind = await bindingLoop(perRound);
+    const cs = c.run(false, perRound);
+    all.c.push(...ct);
+    all.single.push(...cs);
+    all.binding.push(...bind.samples);
+    all.noop.push(bind.noop);
+    ratios.push(median(bind.samples) / median(ct));
+    singleRatios.push(median(bind.samples) / median(cs));
+  }
+} finally {
+  c.cleanup();
+}
+const cNs = median(all.c);
+const sNs = median(all.single);
+const bNs = median(all.binding);
+const ratio = median(ratios);
+const bind = { noop: median(all.noop) };
 const result = {
   ioctl: 'SGX_IOC_ENCLAVE_ADD_PAGES on /dev/null (ENOTTY)',
   clock: 'wall',
   unit: 'ns/call',
   calls_per_sample: calls,
-  samples: { binding: bind.samples.length, c: c1.length + c2.length },
+  rounds: ROUNDS,
+  samples: { binding: all.binding.length, c: all.c.length, c_single_thread: all.single.length },
   binding_ns: Math.round(bNs * 10) / 10,
   c_ns: Math.round(cNs * 10) / 10,
   c_single_thread_ns: Math.round(sNs * 10) / 10,
-  ratio_single_thread: Math.round((bNs / sNs) * 1000) / 1000,
+  ratio_single_thread: Math.round(median(singleRatios) * 1000) / 1000,
   noop_ns: Math.round(bind.noop * 10) / 10,
   ratio: Math.round(ratio * 1000) / 1000,
   target: TARGET,
