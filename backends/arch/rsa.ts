@@ -11,9 +11,26 @@ export const RSA_BITS = 3072;
 export const RSA_BYTES = RSA_BITS / 8;
 export const RSA_EXPONENT = 3;
 
+/**
+ * A new RSA private key (node:crypto), by default RSA-3072 with e = 3. The key is generated as
+ * PEM and parsed again: on Node 20, reading `asymmetricKeyDetails` of a KeyObject that
+ * generateKeyPairSync returned can deadlock when a garbage collection runs the generator job's
+ * destructor while the key's mutex is held (seen as a hung process in
+ * KeyGenJob::~KeyGenJob ← GetRsaKeyDetail); a parsed key shares nothing with the job.
+ */
+export function generateRsaKey(bits = RSA_BITS, exponent = RSA_EXPONENT): KeyObject {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicExponent: exponent,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return crypto.createPrivateKey(privateKey);
+}
+
 /** A new RSA-3072, e = 3 private key (node:crypto). */
 export function generateSigningKey(): KeyObject {
-  return crypto.generateKeyPairSync('rsa', { modulusLength: RSA_BITS, publicExponent: RSA_EXPONENT }).privateKey;
+  return generateRsaKey();
 }
 
 /** The rule a key breaks (not RSA, not 3072 bits, e ≠ 3), or undefined. */

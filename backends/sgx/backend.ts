@@ -4,7 +4,8 @@
  * reports wall-clock metrics in ns. Without SGX, or without the native binding, every case is
  * `skipped` with the reason; nothing is ever substituted.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { generateSigningKey } from '../arch/rsa.js';
 import { Bench } from 'tinybench';
 import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { findWorkload } from '../../workloads/index.js';
@@ -29,7 +30,7 @@ export function unavailableReason(device?: string, driver?: string): string | un
 let keyCache: KeyObject | undefined;
 /** RSA-3072, e = 3: any key works with EINIT on FLC machines (reference §4.5). Generated once per thread. */
 function signingKey(): KeyObject {
-  keyCache ??= generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 3 }).privateKey;
+  keyCache ??= generateSigningKey();
   return keyCache;
 }
 

@@ -1,5 +1,5 @@
 /** eaddbench calibrate: measure this machine's SGX costs and write a cost profile the model accepts. */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateSigningKey } from '../../backends/arch/rsa.js';
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
@@ -76,7 +76,7 @@ export const command: Command = {
     const b = loadBinding();
     if (!b.ok) throw new CheckFailed(`calibration needs SGX hardware and the native binding: ${b.reason}`);
 
-    const key = choice.driver === 'mainline' && p.flags.sgx_lc ? generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 3 }).privateKey : undefined;
+    const key = choice.driver === 'mainline' && p.flags.sgx_lc ? generateSigningKey() : undefined;
     let measured;
     try {
       measured = await calibrate(b.binding, choice.driver, choice.path, pages, samples, key);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ecreateBlock, eaddBlock } from '../../backends/arch/blocks.js';
+import { generateRsaKey } from '../../backends/arch/rsa.js';
 import { exampleImage } from '../../backends/arch/example-stream.js';
 import { signSigstruct } from '../../backends/arch/sign.js';
 import { EXAMPLE_FILE, naiveMrenclave } from './helpers.js';
@@ -31,7 +32,7 @@ let otherKey: string | undefined;
 function pkcs8Key(): string {
   if (otherKey) return otherKey;
   otherKey = path.join(tmp, 'other.pem');
-  const k = crypto.generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 3 }).privateKey;
+  const k = generateRsaKey();
   fs.writeFileSync(otherKey, k.export({ type: 'pkcs8', format: 'pem' }));
   return otherKey;
 }
@@ -136,7 +137,7 @@ test('KAT: sigstruct reports the published test_enclave.sig valid', needVectors(
 test('sign: bad input exits 2 and writes nothing', () => {
   const out = path.join(tmp, 'never.sig');
   const weak = path.join(tmp, 'weak.pem');
-  fs.writeFileSync(weak, crypto.generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  fs.writeFileSync(weak, generateRsaKey(3072, 65537).export({ type: 'pkcs8', format: 'pem' }));
   const e = run('sign', EXAMPLE_FILE, '--key', weak, '--out', out);
   assert.equal(e.code, 2);
   assert.match(e.err, /exponent is 65537/);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { ArchInputError } from '../../backends/arch/errors.js';
-import { generateSigningKey, keyProblem, loadSigningKey, modulusLe, q1q2 } from '../../backends/arch/rsa.js';
+import { generateRsaKey, generateSigningKey, keyProblem, loadSigningKey, modulusLe, q1q2 } from '../../backends/arch/rsa.js';
 import { signSigstruct, verifySigstruct } from '../../backends/arch/sign.js';
 import { decodeSigstruct } from '../../backends/arch/sigstruct.js';
 import { PUBLISHED, needVectors, vector, type VectorName } from './vectors.js';
@@ -108,9 +108,9 @@ test('self-derived: a SIGSTRUCT checked field by field against the SDM definitio
 test('bad input: a SIGSTRUCT of the wrong size; keys of the wrong size or exponent', () => {
   assert.throws(() => verifySigstruct(Buffer.alloc(1807)), (e: unknown) => e instanceof ArchInputError && /1808 bytes, this one is 1807/.test(e.message));
   assert.throws(() => decodeSigstruct(Buffer.alloc(1809)), /1808/);
-  const small = crypto.generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 }).privateKey;
+  const small = generateRsaKey(2048, 3);
   assert.throws(() => loadSigningKey(small.export({ type: 'pkcs8', format: 'pem' })), /2048 bits; SGX needs RSA-3072/);
-  const e65537 = crypto.generateKeyPairSync('rsa', { modulusLength: 3072 }).privateKey;
+  const e65537 = generateRsaKey(3072, 65537);
   assert.throws(() => loadSigningKey(e65537.export({ type: 'pkcs1', format: 'pem' })), /exponent is 65537/);
   assert.throws(() => signSigstruct({ enclaveHash: Buffer.alloc(32) }, e65537), /exponent/);
   assert.throws(() => loadSigningKey('not a key'), /not a PEM private key/);

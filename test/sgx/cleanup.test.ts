@@ -1,6 +1,7 @@
 /** Every error path releases the enclave's fd and mappings, counted at a fake device. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { generateSigningKey } from '../../backends/arch/rsa.js';
 import { Enclave, SourcePool } from '../../backends/sgx/enclave.js';
 import { runScript, ScriptError, type ScriptEnv } from '../../backends/sgx/script.js';
 import type { Op, ProcessScript } from '../../workloads/types.js';
@@ -76,8 +77,7 @@ test('mainline: partial measurement masks are refused as unsupported before any 
 test('mainline: EINIT failure releases the enclave', async (t) => {
   if (!binding) return t.skip(skipReason);
   const sys = new FakeSys(binding, 'init');
-  const { generateKeyPairSync } = await import('node:crypto');
-  const key = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 3 }).privateKey;
+  const key = generateSigningKey();
   const withInit: Op[] = [...ops.slice(0, 3), { op: 'init', enclave: 1 }];
   await assert.rejects(runScript(script, withInit, { ...env(sys), key }), /op 4 init \(enclave 1\): SGX_IOC_ENCLAVE_INIT: EPERM/);
   assert.ok(sys.clean);
