@@ -8,7 +8,7 @@
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
 import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
-import { commitPage, growVa, popcount16, tryGrowVa } from './common.js';
+import { commitPage, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -19,33 +19,8 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const byMm = k.knobs.binding === 'mm';
   const pin = k.knobs.source === 'pin';
   const underLock = k.knobs.epc_alloc === 'under-lock';
-  if (!byMm) {
-    if (!th.fds.has(e.id)) return { done: 0, err: 'EINVAL' }; // EBADF: the fd was closed
-    if (e.ioctlBusy) {
-      yield* k.cpus.compute(t, ns['syscall']!);
-      k.metrics.ebusy++;
-      return { done: 0, err: 'EBUSY' };
-    }
-    e.ioctlBusy = true;
-  }
-  if (byMm) {
-    // sgx_get_encl: the enclave is found through a VMA of the caller's mm (the syscall entry
-    // is charged inside the short mmap_sem hold: one model event instead of two).
-    // No-wait forms first (kernel.ts, Cpus.burst): one ioctl per page with binding=mm.
-    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
-    const entry = ns['syscall']! + ns['vma_lookup']!;
-    const work = k.cpus.burst(t, entry);
-    if (work !== null) yield work;
-    else yield* k.cpus.compute(t, entry);
-    mm.lock.upRead();
-    if (!mm.mapped.has(e.id)) return { done: 0, err: 'EINVAL' };
-  } else {
-    yield* k.cpus.compute(t, ns['syscall']!);
-  }
-  if (e.initialized || e.dead || e.released) {
-    e.ioctlBusy = false;
-    return { done: 0, err: 'EINVAL' };
-  }
+  const entered = yield* enterAddIoctl(k, th, e, 0);
+  if (entered !== '') return { done: 0, err: entered };
   const hold =
     ns['vma_lookup']! +
     (pin ? ns['gup']! : ns['backing_page']! + ns['copy_4k']!) +

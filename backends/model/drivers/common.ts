@@ -5,9 +5,9 @@
 import type { ProcessGen } from '../sim/index.js';
 import { Enclave, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.js';
 import { VA_SLOTS } from '../kernel/epc.js';
-import { downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
+import { downRead, downWrite, lockEncl, tryDownRead, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
-import type { Thread } from './thread.js';
+import type { IoctlResult, Thread } from './thread.js';
 
 export const QUEUED = 4;
 
@@ -123,4 +123,42 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   e.vaPages = 0;
   e.mms.length = 0;
   if (e.teardownAt >= 0) k.metrics.teardown.add(k.env.now - e.teardownAt);
+}
+
+/**
+ * The entry of an add ioctl, the same for both execution models: with an fd binding, per-fd
+ * exclusivity (a concurrent ioctl gets EBUSY); with an mm binding, sgx_get_encl's VMA lookup
+ * under the caller's mmap_sem (read), with `extra` ns of the first page's work charged in that
+ * short hold (one model event instead of two); then the enclave-state check. Returns the error
+ * that ends the call, or '' to go on (with `e.ioctlBusy` set for an fd binding).
+ */
+export function* enterAddIoctl(k: Kernel, th: Thread, e: Enclave, extra: number): ProcessGen<IoctlResult['err']> {
+  const ns = k.ns;
+  const t = th.task;
+  const mm = th.mm;
+  const byMm = k.knobs.binding === 'mm';
+  if (!byMm) {
+    if (!th.fds.has(e.id)) return 'EINVAL'; // EBADF: the fd was closed
+    if (e.ioctlBusy) {
+      yield* k.cpus.compute(t, ns['syscall']!);
+      k.metrics.ebusy++;
+      return 'EBUSY';
+    }
+    e.ioctlBusy = true;
+  }
+  // Steps try their no-wait forms first (kernel.ts, Cpus.burst): no generator when nothing waits.
+  const entry = ns['syscall']! + (byMm ? ns['vma_lookup']! + extra : 0);
+  if (byMm && !tryDownRead(k, mm)) yield* downRead(k, t, mm);
+  const work = k.cpus.burst(t, entry);
+  if (work !== null) yield work;
+  else yield* k.cpus.compute(t, entry);
+  if (byMm) {
+    mm.lock.upRead();
+    if (!mm.mapped.has(e.id)) return 'EINVAL';
+  }
+  if (e.initialized || e.dead || e.released) {
+    e.ioctlBusy = false;
+    return 'EINVAL';
+  }
+  return '';
 }

@@ -11,7 +11,7 @@ import { NONE, type Enclave } from '../kernel/enclave.js';
 import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import { workItem } from '../kernel/workqueue.js';
-import { QUEUED, commitPage, growVa, popcount16, tryGrowVa } from './common.js';
+import { QUEUED, commitPage, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -23,35 +23,8 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
   // Copy #1 (user → temporary page) or a pin; copy #2 (→ shmem backing) under encl->lock.
   const pre = ns['kzalloc']! + (pin ? ns['gup']! : ns['alloc_page']! + ns['copy_4k']!);
   const locked = ns['kzalloc']! + (pin ? 0 : ns['backing_page']! + ns['copy_4k']!) + ns['lock']!;
-  if (!byMm) {
-    if (!th.fds.has(e.id)) return { done: 0, err: 'EINVAL' }; // EBADF: the fd was closed
-    if (e.ioctlBusy) {
-      yield* k.cpus.compute(t, ns['syscall']!);
-      k.metrics.ebusy++;
-      return { done: 0, err: 'EBUSY' };
-    }
-    e.ioctlBusy = true;
-  }
-  if (byMm) {
-    // sgx_get_encl: the enclave is found through a VMA of the caller's mm (the syscall entry
-    // is charged inside the short mmap_sem hold: one model event instead of two).
-    // Steps try their no-wait forms first (kernel.ts, Cpus.burst): no generator when nothing waits.
-    if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
-    const entry = ns['syscall']! + ns['vma_lookup']! + (count > 0 ? pre : 0);
-    const work = k.cpus.burst(t, entry);
-    if (work !== null) yield work;
-    else yield* k.cpus.compute(t, entry);
-    mm.lock.upRead();
-    if (!mm.mapped.has(e.id)) return { done: 0, err: 'EINVAL' };
-  } else {
-    const work = k.cpus.burst(t, ns['syscall']!);
-    if (work !== null) yield work;
-    else yield* k.cpus.compute(t, ns['syscall']!);
-  }
-  if (e.initialized || e.dead || e.released) {
-    e.ioctlBusy = false;
-    return { done: 0, err: 'EINVAL' };
-  }
+  const entered = yield* enterAddIoctl(k, th, e, count > 0 ? pre : 0);
+  if (entered !== '') return { done: 0, err: entered };
   if (e.work === null) e.work = workItem(`${e.name}.add_page_work`, (wt) => addPageWork(k, wt, e));
   if (e.reqTime === null) e.reqTime = new Float64Array(e.pages);
   let done = 0;

@@ -46,7 +46,7 @@ export class Workqueue {
     private readonly cpus: Cpus,
     readonly maxActive: number,
     private readonly wakeupNs: number,
-    private readonly name: string,
+    readonly name: string,
   ) {
     for (let i = 0; i < maxActive; i++) this.workers.push(env.process(this.worker(new Task(`kworker${i}`)), `kworker${i}(${name})`));
   }
