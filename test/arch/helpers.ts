@@ -2,21 +2,13 @@
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SgxsImage, SgxsPage } from '../../backends/arch/sgxs-image.js';
+import { mulberry32 } from '../../reports/stats.js';
 
 /** The project's own example stream (backends/arch/example-stream.ts); tests run from dist/test/arch. */
 export const EXAMPLE_FILE = fileURLToPath(new URL('../../../workloads/streams/example.sgxs', import.meta.url));
 
-/** mulberry32: a small seeded PRNG so property tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG so property tests are reproducible (the one the reports' bootstrap uses). */
+export const rng = mulberry32;
 
 const REG_PERMS = [0, 1, 3, 5, 7] as const;
 
