@@ -50,14 +50,22 @@ export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
   if (knobs.binding === 'mm' && (s.needs.sharedMms ?? 1) > 1) {
     return { run: false, outcome: 'rejected', detail: `binding=mm: an enclave belongs to its creator's mm and cannot be mapped by ${s.needs.sharedMms} mms` };
   }
-  if (s.background.length > 0) {
-    return { run: false, outcome: 'skipped', detail: `background activity (${[...new Set(s.background.map((b) => b.kind))].join(', ')}) is not driven on hardware yet; run this workload on the model backend` };
+  // Threads of one mm and background activity run as worker threads of the calling process
+  // (threads.ts), so that process must be the scenario's only mm.
+  const mms = new Set(s.processes.map((p) => p.mm));
+  const perMm = new Map<number, ProcessScript[]>();
+  for (const p of s.processes) perMm.set(p.mm, [...(perMm.get(p.mm) ?? []), p]);
+  const threaded = [...perMm.entries()].filter(([m, ps]) => ps.length > 1 || s.background.some((b) => b.mm === m));
+  if (threaded.length > 0 && mms.size > 1) {
+    return { run: false, outcome: 'skipped', detail: `threads or background activity in mm ${threaded.map(([m]) => m).join(', ')} alongside other processes are not run on hardware yet (threads run only inside the calling process); run this workload on the model backend` };
   }
-  const perMm = new Map<number, number>();
-  for (const p of s.processes) perMm.set(p.mm, (perMm.get(p.mm) ?? 0) + 1);
-  const threaded = [...perMm.entries()].filter(([, n]) => n > 1);
-  if (threaded.length > 0) {
-    return { run: false, outcome: 'skipped', detail: `several threads in one mm (mm ${threaded.map(([m]) => m).join(', ')}) sharing enclaves are not run on hardware yet; run this workload on the model backend` };
+  for (const [, ps] of threaded) {
+    if (ps.length < 2) continue;
+    const owns = (p: ProcessScript) => p.ops.some((o) => o.op === 'create');
+    const exiter = ps.find((p) => !owns(p) && p.ops.some((o) => o.op === 'exit'));
+    if (exiter) {
+      return { run: false, outcome: 'skipped', detail: `${exiter.name} exits the process while other threads of its mm work on their enclaves; on hardware that needs the process to die mid-ioctl, and the threads run inside the calling process; run this workload on the model backend` };
+    }
   }
   return { run: true };
 }

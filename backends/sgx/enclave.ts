@@ -12,6 +12,7 @@ import type { Driver } from './detect.js';
 import { encodeSecs, encodeSecinfo, PAGE_SIZE } from './structs.js';
 import type { PageType } from '../../workloads/types.js';
 import { ISGX_SETTLE_REASON } from './compat.js';
+import type { EnclaveGuard } from './mm-shared.js';
 
 /** The calls an enclave makes: the native binding, or a fake in tests. */
 export type SgxSys = Pick<
@@ -70,6 +71,11 @@ export class Enclave {
   private readonly ranges: [bigint, number][] = [];
   private mapped = false;
   private cleaned = false;
+  /**
+   * Set when threads of one process share this enclave (mm-shared.ts): the range is munmapped
+   * and the fd closed by whichever thread claims them first, never twice.
+   */
+  guard: EnclaveGuard | undefined;
 
   constructor(
     private readonly sys: SgxSys,
@@ -185,15 +191,17 @@ export class Enclave {
 
   /** Maps the enclave at its base (mainline; isgx is mapped since create). */
   map(): void {
+    if (this.guard?.isMapped()) this.mapped = true;
     if (this.mapped) return;
     const c = this.sys.constants;
     this.sys.mmap(this.base, this.size, c['PROT_READ']! | c['PROT_WRITE']!, c['MAP_SHARED']! | c['MAP_FIXED']!, this.fd, 0);
     this.mapped = true;
+    this.guard?.setMapped();
     if (!this.ranges.some(([a]) => a === this.base)) this.ranges.push([this.base, this.size]);
   }
 
   touch(offset: number, pages: number): void {
-    if (!this.mapped) throw new Error(`touch of enclave at 0x${this.base.toString(16)} before map`);
+    if (!this.mapped && !this.guard?.isMapped()) throw new Error(`touch of enclave at 0x${this.base.toString(16)} before map`);
     this.sys.touchPages(this.base + BigInt(offset * PAGE_SIZE), pages);
   }
 
@@ -201,6 +209,12 @@ export class Enclave {
   unmap(): void {
     const i = this.ranges.findIndex(([a]) => a === this.base);
     if (i < 0) return;
+    if (this.guard && !this.guard.claimRange()) {
+      this.ranges.splice(i, 1);
+      this.mapped = false;
+      this.times.notes.push('munmap skipped: another thread of the process already unmapped the enclave');
+      return;
+    }
     const t0 = now();
     this.sys.munmap(this.base, this.size);
     this.ranges.splice(i, 1);
@@ -211,9 +225,13 @@ export class Enclave {
   /** Closes the fd (mainline: the last close releases the enclave and its EPC pages). */
   close(): void {
     if (this.fd < 0) return;
-    const t0 = now();
     const fd = this.fd;
     this.fd = -1;
+    if (this.guard && !this.guard.claimFd()) {
+      this.times.notes.push('close skipped: another thread of the process already closed the enclave fd');
+      return;
+    }
+    const t0 = now();
     this.sys.close(fd);
     if (this.driver === 'mainline' || this.times.teardownNs === undefined) this.times.teardownNs = now() - t0;
   }
@@ -226,7 +244,8 @@ export class Enclave {
     if (this.cleaned) return [];
     this.cleaned = true;
     const errors: Error[] = [];
-    for (const [addr, len] of this.ranges.splice(0)) {
+    const ranges = this.ranges.splice(0);
+    for (const [addr, len] of this.guard && ranges.length > 0 && !this.guard.claimRange() ? [] : ranges) {
       try {
         this.sys.munmap(addr, len);
       } catch (e) {
@@ -234,7 +253,7 @@ export class Enclave {
       }
     }
     this.mapped = false;
-    if (this.fd >= 0) {
+    if (this.fd >= 0 && (!this.guard || this.guard.claimFd())) {
       const fd = this.fd;
       this.fd = -1;
       try {
@@ -244,6 +263,19 @@ export class Enclave {
       }
     }
     return errors;
+  }
+
+  /**
+   * The enclave another thread of this process created: same fd (the fd table is shared),
+   * same range; `guard` decides who releases them.
+   */
+  static shareIn(sys: SgxSys, driver: Driver, device: string, fd: number, base: bigint, size: number, guard: EnclaveGuard): Enclave {
+    const e = new Enclave(sys, driver, device, size);
+    e.fd = fd;
+    e.base = base;
+    e.guard = guard;
+    e.ranges.push([base, size]);
+    return e;
   }
 
   /** Adopts an fd received from another process (mainline handover): map at `base` later. */

@@ -57,3 +57,17 @@ export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {
   put('ebusy', procs.reduce((s, p) => s + p.ebusy, 0));
   return out;
 }
+
+/**
+ * Latency (wall ns) of the co-running application's operations (background threads): page
+ * faults and mmap/munmap pairs. None without background activity.
+ */
+export function appMetrics(latNs: readonly number[], kinds: readonly string[]): MetricValue[] {
+  if (latNs.length === 0) return [];
+  const sorted = asc(latNs);
+  const detail = `${latNs.length} ops (${kinds.join(', ')}; a fault is the first read of a fresh anonymous page, a churn op one mmap+munmap pair) during the builds`;
+  return [
+    { metric: 'app_latency_p50', value: percentile(sorted, 0.5), detail },
+    { metric: 'app_latency_p99', value: percentile(sorted, 0.99), detail },
+  ];
+}

@@ -9,6 +9,7 @@ import type { Driver } from './detect.js';
 import { opsVerdict } from './compat.js';
 import { Enclave, NotMeasurableOnDevice, SourcePool, UnsupportedOnDevice, type SgxSys } from './enclave.js';
 import type { ProcessMeasure } from './metrics.js';
+import { ABORT, AbortedByOtherThread, EXITED, type MmShared } from './mm-shared.js';
 import { MrEnclave, PAGE_SIZE, secinfoFlags, signSigstruct } from './structs.js';
 
 type AddOp = Extract<Op, { op: 'add' }>;
@@ -18,6 +19,8 @@ export interface ScriptLinks {
   sendFd(to: number, fd: number, payload: Buffer): void;
   recvFd(): { fd: number; data: ArrayBuffer };
   barrier(name: string, count: number): Promise<void>;
+  /** Set when the script is one thread of a process with others: the mm's shared enclaves and flags. */
+  readonly mm?: MmShared;
 }
 
 export interface ScriptEnv {
@@ -87,8 +90,16 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   // Ops this driver cannot serve are answered before any syscall.
   const verdict = opsVerdict(script.name, ops, env.driver);
   if (!verdict.run) throw new ScriptError(verdict.detail, measure(), verdict.outcome);
+  const mm = env.links.mm;
   const get = (op: Op & { enclave: number }): Enclave => {
-    const e = enclaves.get(op.enclave);
+    let e = enclaves.get(op.enclave);
+    const shared = e === undefined ? mm?.lookup(op.enclave) : undefined;
+    if (shared && mm) {
+      // Created by another thread of this process: same fd and range.
+      e = Enclave.shareIn(env.sys, env.driver, env.device, shared.fd, shared.base, shared.size, mm.guard(op.enclave));
+      enclaves.set(op.enclave, e);
+      all.push(e);
+    }
     if (!e) throw new Error(`enclave ${op.enclave} does not exist in process ${script.name}`);
     return e;
   };
@@ -97,6 +108,9 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   try {
     for (; i < ops.length; i++) {
       const op = ops[i]!;
+      if (mm?.flag(ABORT)) throw new AbortedByOtherThread('another thread of the process failed');
+      // Another thread ran `exit`: this thread stops at its next op boundary.
+      if (mm?.flag(EXITED)) break;
       switch (op.op) {
         case 'create': {
           const e = new Enclave(env.sys, env.driver, env.device, op.size);
@@ -110,6 +124,10 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
             sigstructs.set(op.enclave, signSigstruct({ enclaveHash: mr }, env.key));
           }
           e.create();
+          if (mm) {
+            mm.publish(op.enclave, { fd: e.fd, base: e.base, size: e.size }, env.driver === 'isgx');
+            e.guard = mm.guard(op.enclave);
+          }
           break;
         }
         case 'add': {
@@ -175,6 +193,7 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           await env.links.barrier(op.name, op.count);
           break;
         case 'exit':
+          mm?.raise(EXITED);
           i = ops.length;
           break;
         default: {

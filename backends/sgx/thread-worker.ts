@@ -1,0 +1,110 @@
+/**
+ * One thread of a process (piscina worker, started by threads.ts): runs either a script that
+ * shares its mm with other threads, or one background application thread. Workers share the
+ * process's fd table and address space, so enclaves pass between them as fd numbers and
+ * addresses in the mm's SharedArrayBuffer (mm-shared.ts).
+ */
+import { createPrivateKey } from 'node:crypto';
+import type { Op, ProcessScript } from '../../workloads/types.js';
+import { loadBinding, type NativeBinding } from './binding.js';
+import { runBackground, type BackgroundJob, type BackgroundResult } from './background.js';
+import type { Driver } from './detect.js';
+import { SourcePool, type SgxSys } from './enclave.js';
+import type { ProcessMeasure } from './metrics.js';
+import { ABORT, MmShared, type MmSharedInit } from './mm-shared.js';
+import { runScript, ScriptError, type ScriptOutcome } from './script.js';
+
+/**
+ * `native`: the device. `fake-ioctl` (tests, machines without SGX): real open/close/mmap/munmap
+ * and page touches on whatever `device` names (e.g. /dev/zero), with CREATE/INIT answered
+ * without a syscall and the add loops' ioctls answered by a fake that adds every page.
+ */
+export type SysMode = 'native' | 'fake-ioctl';
+
+export type ThreadTask =
+  | {
+      readonly kind: 'script';
+      readonly script: ProcessScript;
+      readonly ops: readonly Op[];
+      readonly driver: Driver;
+      readonly device: string;
+      readonly batchPages: number;
+      readonly keyPem?: string;
+      readonly startDelayMs: number;
+      readonly shared: MmSharedInit;
+      readonly sysMode: SysMode;
+      /** Threads of the process (scripts + background) that meet at the start gate. */
+      readonly threads: number;
+    }
+  | { readonly kind: 'background'; readonly job: BackgroundJob; readonly shared: MmSharedInit; readonly threads: number };
+
+export type ThreadReply =
+  | { readonly type: 'result'; readonly measure: ProcessMeasure }
+  | { readonly type: 'error'; readonly message: string; readonly outcome: ScriptOutcome; readonly secondary: boolean; readonly partial?: ProcessMeasure }
+  | { readonly type: 'background'; readonly result: BackgroundResult };
+
+function fakeIoctlSys(real: NativeBinding): SgxSys {
+  return {
+    constants: real.constants,
+    open: (p, f) => real.open(p, f),
+    close: (fd) => real.close(fd),
+    mmap: (...a) => real.mmap(...a),
+    munmap: (a, l) => real.munmap(a, l),
+    reserveAligned: (s) => real.reserveAligned(s),
+    touchPages: (a, p) => real.touchPages(a, p),
+    allocPages: (b) => real.allocPages(b),
+    create: () => undefined,
+    init: () => undefined,
+    isgxInit: () => undefined,
+    addPages: (fd, src, off, len, si, flags, batch, lat) => real.addPages(fd, src, off, len, si, flags, batch, lat ?? null, (c) => ({ ret: 0, count: c.length ?? 0 })),
+    isgxAddPages: (fd, base, first, pages, src, stride, si, mrmask, lat) => real.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat ?? null, () => ({ ret: 0 })),
+  };
+}
+
+export default async function thread(task: ThreadTask): Promise<ThreadReply> {
+  const b = loadBinding();
+  const mm = new MmShared(task.shared);
+  if (!b.ok) {
+    mm.raise(ABORT);
+    return { type: 'error', message: b.reason, outcome: 'error', secondary: false };
+  }
+  if (task.kind === 'background') {
+    try {
+      mm.startGate(task.threads);
+      return { type: 'background', result: runBackground(b.binding, task.job, mm.ctl) };
+    } catch (e) {
+      mm.raise(ABORT);
+      throw e;
+    }
+  }
+  const sys = task.sysMode === 'native' ? b.binding : fakeIoctlSys(b.binding);
+  mm.startGate(task.threads);
+  if (task.startDelayMs > 0) await new Promise((r) => setTimeout(r, task.startDelayMs));
+  try {
+    const measure = await runScript(task.script, task.ops, {
+      sys,
+      driver: task.driver,
+      device: task.device,
+      batchPages: task.batchPages,
+      src: new SourcePool(sys),
+      ...(task.keyPem ? { key: createPrivateKey(task.keyPem) } : {}),
+      links: {
+        sendFd: () => {
+          throw new Error('send-fd between threads of one process is not run on hardware');
+        },
+        recvFd: () => {
+          throw new Error('recv-fd between threads of one process is not run on hardware');
+        },
+        barrier: async (name, count) => mm.barrier(name, count),
+        mm,
+      },
+    });
+    return { type: 'result', measure };
+  } catch (e) {
+    // The first failure aborts the other threads; theirs are then secondary.
+    const secondary = mm.flag(ABORT);
+    mm.raise(ABORT);
+    const message = e instanceof Error ? e.message : String(e);
+    return { type: 'error', message, outcome: e instanceof ScriptError ? e.outcome : 'error', secondary, ...(e instanceof ScriptError ? { partial: e.partial } : {}) };
+  }
+}
