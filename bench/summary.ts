@@ -45,41 +45,47 @@ function varyingParams(rows: readonly Row[]): (r: Row) => string {
   };
 }
 
+/** One table per workload: its parameter points × headline metrics, one column per design it ran. */
 export function summaryTable(rows: readonly Row[]): string {
-  const designs = [...new Set(rows.map((r) => r.design))];
-  const groups = new Map<string, Row[]>();
+  if (rows.length === 0) return 'no results\n';
   const shown = varyingParams(rows);
+  const byWorkload = new Map<string, Map<string, Row[]>>();
   for (const r of rows) {
-    const key = `${r.workload} ${shown(r)}`.trim();
-    const list = groups.get(key) ?? [];
-    list.push(r);
-    groups.set(key, list);
+    const groups = byWorkload.get(r.workload) ?? new Map<string, Row[]>();
+    const key = shown(r);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+    byWorkload.set(r.workload, groups);
   }
   const clock = [...new Set(rows.map((r) => r.clock))].join('/');
-  const header = ['workload / params / metric', ...designs, 'per-mm ÷ mm-less'];
-  const table: string[][] = [header];
-  for (const [key, list] of groups) {
-    // Non-ok outcomes show once per group.
-    const outcomes = designs.map((d) => {
-      const caseRow = list.find((r) => r.design === d && r.metric === 'case');
-      return caseRow ? caseRow.outcome : list.some((r) => r.design === d) ? '' : '—';
-    });
-    if (outcomes.some((o) => o !== '' && o !== '—')) table.push([key + '  outcome', ...outcomes.map((o) => o || 'ok'), '']);
-    for (const metric of HEADLINE[list[0]!.workload] ?? FALLBACK) {
-      const def = metricDef(metric);
-      if (!def) continue;
-      // Mean over repeats.
-      const values = designs.map((d) => {
-        const vs = list.filter((r) => r.design === d && r.metric === metric && r.value !== null).map((r) => r.value as number);
-        return vs.length ? vs.reduce((a, b) => a + b, 0) / vs.length : undefined;
+  const out = [`Headline metrics (clock: ${clock}; repeats averaged; every metric is in the CSV; 'eaddbench report' tabulates and charts them)\n`];
+  for (const [workload, groups] of byWorkload) {
+    const designs = [...new Set([...groups.values()].flat().map((r) => r.design))];
+    const ratioCol = designs.includes('per-mm') && designs.includes('mm-less');
+    const table: string[][] = [[workload, ...designs, ...(ratioCol ? ['per-mm ÷ mm-less'] : [])]];
+    for (const [key, list] of groups) {
+      const label = key === '' ? '' : `${key}  `;
+      // Non-ok outcomes show once per parameter point.
+      const outcomes = designs.map((d) => {
+        const caseRow = list.find((r) => r.design === d && r.metric === 'case');
+        return caseRow ? caseRow.outcome : list.some((r) => r.design === d) ? 'ok' : '—';
       });
-      if (values.every((v) => v === undefined)) continue;
-      const a = values[designs.indexOf('per-mm')];
-      const b = values[designs.indexOf('mm-less')];
-      const ratio = a !== undefined && b !== undefined && b !== 0 ? `${(a / b).toPrecision(3)}×` : '';
-      table.push([`${key}  ${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ratio]);
+      if (outcomes.some((o) => o !== 'ok' && o !== '—')) table.push([`${label}outcome`, ...outcomes, ...(ratioCol ? [''] : [])]);
+      for (const metric of HEADLINE[workload] ?? FALLBACK) {
+        const def = metricDef(metric);
+        if (!def) continue;
+        // Mean over repeats.
+        const values = designs.map((d) => {
+          const vs = list.filter((r) => r.design === d && r.metric === metric && r.value !== null).map((r) => r.value as number);
+          return vs.length ? vs.reduce((x, y) => x + y, 0) / vs.length : undefined;
+        });
+        if (values.every((v) => v === undefined)) continue;
+        const a = values[designs.indexOf('per-mm')];
+        const b = values[designs.indexOf('mm-less')];
+        const ratio = a !== undefined && b !== undefined && b !== 0 ? `${a / b >= 1000 ? Math.round(a / b).toLocaleString('en-US') : (a / b).toPrecision(3)}×` : '';
+        table.push([`${label}${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ...(ratioCol ? [ratio] : [])]);
+      }
     }
+    if (table.length > 1) out.push(pad(table));
   }
-  if (table.length === 1) return 'no results\n';
-  return `Headline metrics (clock: ${clock}; repeats averaged; all metrics are in the CSV; 'eaddbench report' tabulates and charts them)\n` + pad(table);
+  return out.join('\n');
 }
