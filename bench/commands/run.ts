@@ -2,7 +2,7 @@
  * `eaddbench run`: parse → resolve options → plan cases → run them in a worker pool → write
  * rows as cases finish → print a comparison table.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from '../command.js';
 import { resolveRunOptions, RUN_HELP } from '../run-options.js';
@@ -57,7 +57,6 @@ export const command: Command = {
     let finished = 0;
 
     if (cases.length === 0) {
-      mkdirSync(dirname(out), { recursive: true });
       writeCsvAtomic(out, []);
       process.stderr.write(`eaddbench: no cases to run${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}; wrote an empty ${out}\n`);
       return 0;
@@ -100,9 +99,9 @@ export const command: Command = {
       return interrupted === 'SIGINT' ? 130 : 143;
     }
 
-    writer.finish(perCase.flatMap((rows) => rows ?? []));
-    if (opts.out === undefined) linkLatest(out);
     const rows = perCase.flatMap((r) => r ?? []);
+    writer.finish(rows);
+    if (opts.out === undefined) linkLatest(out);
     process.stdout.write(summaryTable(rows));
     process.stderr.write(`eaddbench: ${cases.length} cases, ${rows.length} rows (clock: ${backend.clock}) → ${out}\n`);
     if (skipped > 0) {
