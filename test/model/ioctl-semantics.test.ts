@@ -64,3 +64,18 @@ test('mm-less: the process exits during a long ADD_PAGES call: the call ends ear
   const whole = run('mm-less', { ...sc, processes: [sc.processes[0]!] });
   assert.equal(metric(whole.result, 'pages_added'), big);
 });
+
+test('per-mm: adds whose ioctl returned 0 are dropped when the VMA goes before the worker runs them', () => {
+  const n = 64;
+  const owner = (ops: Op[]): Scenario => ({ processes: [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops }], background: [], needs: {} });
+  // Every ADD_PAGE ioctl returns 0 (the page is only queued); the owner then unmaps at once.
+  const sim = run('per-mm,release=deferred', owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }]));
+  assert.equal(sim.result.outcome, 'ok', sim.result.outcome === 'ok' ? '' : sim.result.detail);
+  const e = sim.kernel.enclaves.get(1)!;
+  assert.equal(e.reqCount, n, 'every ioctl was accepted');
+  assert.ok(e.skipRest, 'a request failed in the worker');
+  assert.ok(e.addCount > 0 && e.addCount < n, `EADD ran for ${e.addCount} of ${n} accepted pages`);
+  // mm-less: the adds are done inside the ioctl, so the unmap afterwards changes nothing.
+  const mmLess = run('mm-less', owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, add(0, n), { op: 'exit' }]));
+  assert.equal(mmLess.kernel.enclaves.get(1)!.addCount, n);
+});
