@@ -24,6 +24,7 @@ const IOC_READ = 2;
 
 /** Linux `_IOC(dir, type, nr, size)` for x86_64 (dir bits 31:30, size 29:16, type 15:8, nr 7:0). */
 export function ioc(dir: number, type: number, nr: number, size: number): number {
+  if (size < 0 || size >= 1 << 14) throw new RangeError(`ioctl size ${size} does not fit in 14 bits`);
   return ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
 }
 export const iow = (nr: number, size: number): number => ioc(IOC_WRITE, SGX_MAGIC, nr, size);

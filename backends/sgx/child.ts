@@ -3,10 +3,8 @@
  * Sockets for fd handover arrive as inherited stdio descriptors; barriers go through the
  * parent over the IPC channel.
  */
-import { createPrivateKey } from 'node:crypto';
 import { loadBinding } from './binding.js';
-import { SourcePool } from './enclave.js';
-import { runScript, ScriptError, type ScriptLinks } from './script.js';
+import { runScriptJob, ScriptError, type ScriptLinks } from './script.js';
 import type { ChildJob, ChildReply, ParentMessage } from './processes.js';
 
 const waiting = new Map<string, () => void>();
@@ -48,18 +46,9 @@ async function run(job: ChildJob): Promise<void> {
       });
     },
   };
-  // Open-loop arrival: wait until this process's start time.
-  if (job.startDelayMs > 0) await new Promise((r) => setTimeout(r, job.startDelayMs));
   try {
-    const measure = await runScript(job.script, job.ops, {
-      sys,
-      driver: job.driver,
-      device: job.device,
-      batchPages: job.batchPages,
-      src: new SourcePool(sys),
-      ...(job.keyPem ? { key: createPrivateKey(job.keyPem) } : {}),
-      links,
-    });
+    // Open-loop arrival: runScriptJob waits until this process's start time.
+    const measure = await runScriptJob(job, sys, links);
     send({ type: 'result', measure });
   } catch (e) {
     send({ type: 'error', message: e instanceof Error ? e.message : String(e), outcome: e instanceof ScriptError ? e.outcome : 'error', ...(e instanceof ScriptError ? { partial: e.partial } : {}) });

@@ -10,16 +10,9 @@ import type { Op, ProcessScript } from '../../workloads/types.js';
 import type { NativeBinding } from './binding.js';
 import type { Driver } from './detect.js';
 import type { ProcessMeasure } from './metrics.js';
-import type { ScriptOutcome } from './script.js';
+import type { ScriptJob, ScriptOutcome } from './script.js';
 
-export interface ChildJob {
-  readonly script: ProcessScript;
-  readonly ops: readonly Op[];
-  readonly driver: Driver;
-  readonly device: string;
-  readonly batchPages: number;
-  readonly keyPem?: string;
-  readonly startDelayMs: number;
+export interface ChildJob extends ScriptJob {
   /** Inherited descriptor numbers in the child. */
   readonly recvSock?: number;
   readonly sendSocks: Readonly<Record<string, number>>;

@@ -3,7 +3,7 @@
  * SgxSys in tests), timing each with the wall clock. Every enclave is cleaned up on every
  * path out, error or not.
  */
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Op, ProcessScript } from '../../workloads/types.js';
 import type { Driver } from './detect.js';
 import { opsVerdict } from './compat.js';
@@ -212,4 +212,33 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
     for (const e of enclaves.values()) e.cleanup();
     for (const e of all) e.cleanup();
   }
+}
+
+/**
+ * A script to run in another process or thread, as plain data that crosses a fork or a worker
+ * boundary (the key travels as PEM).
+ */
+export interface ScriptJob {
+  readonly script: ProcessScript;
+  readonly ops: readonly Op[];
+  readonly driver: Driver;
+  readonly device: string;
+  readonly batchPages: number;
+  readonly keyPem?: string;
+  /** Wait this long before starting (open-loop arrivals). */
+  readonly startDelayMs: number;
+}
+
+/** Waits for the job's start time, then runs its script on `sys` with `links`. */
+export async function runScriptJob(job: ScriptJob, sys: SgxSys, links: ScriptLinks): Promise<ProcessMeasure> {
+  if (job.startDelayMs > 0) await new Promise((r) => setTimeout(r, job.startDelayMs));
+  return runScript(job.script, job.ops, {
+    sys,
+    driver: job.driver,
+    device: job.device,
+    batchPages: job.batchPages,
+    src: new SourcePool(sys),
+    ...(job.keyPem ? { key: createPrivateKey(job.keyPem) } : {}),
+    links,
+  });
 }

@@ -4,15 +4,12 @@
  * process's fd table and address space, so enclaves pass between them as fd numbers and
  * addresses in the mm's SharedArrayBuffer (mm-shared.ts).
  */
-import { createPrivateKey } from 'node:crypto';
-import type { Op, ProcessScript } from '../../workloads/types.js';
 import { loadBinding, type NativeBinding } from './binding.js';
 import { runBackground, type BackgroundJob, type BackgroundResult } from './background.js';
-import type { Driver } from './detect.js';
-import { SourcePool, type SgxSys } from './enclave.js';
+import type { SgxSys } from './enclave.js';
 import type { ProcessMeasure } from './metrics.js';
 import { ABORT, MmShared, type MmSharedInit } from './mm-shared.js';
-import { runScript, ScriptError, type ScriptOutcome } from './script.js';
+import { runScriptJob, ScriptError, type ScriptJob, type ScriptOutcome } from './script.js';
 
 /**
  * `native`: the device. `fake-ioctl` (tests, machines without SGX): real open/close/mmap/munmap
@@ -22,20 +19,13 @@ import { runScript, ScriptError, type ScriptOutcome } from './script.js';
 export type SysMode = 'native' | 'fake-ioctl';
 
 export type ThreadTask =
-  | {
+  | (ScriptJob & {
       readonly kind: 'script';
-      readonly script: ProcessScript;
-      readonly ops: readonly Op[];
-      readonly driver: Driver;
-      readonly device: string;
-      readonly batchPages: number;
-      readonly keyPem?: string;
-      readonly startDelayMs: number;
       readonly shared: MmSharedInit;
       readonly sysMode: SysMode;
       /** Threads of the process (scripts + background) that meet at the start gate. */
       readonly threads: number;
-    }
+    })
   | { readonly kind: 'background'; readonly job: BackgroundJob; readonly shared: MmSharedInit; readonly threads: number };
 
 export type ThreadReply =
@@ -79,25 +69,16 @@ export default async function thread(task: ThreadTask): Promise<ThreadReply> {
   }
   const sys = task.sysMode === 'native' ? b.binding : fakeIoctlSys(b.binding);
   mm.startGate(task.threads);
-  if (task.startDelayMs > 0) await new Promise((r) => setTimeout(r, task.startDelayMs));
   try {
-    const measure = await runScript(task.script, task.ops, {
-      sys,
-      driver: task.driver,
-      device: task.device,
-      batchPages: task.batchPages,
-      src: new SourcePool(sys),
-      ...(task.keyPem ? { key: createPrivateKey(task.keyPem) } : {}),
-      links: {
-        sendFd: () => {
-          throw new Error('send-fd between threads of one process is not run on hardware');
-        },
-        recvFd: () => {
-          throw new Error('recv-fd between threads of one process is not run on hardware');
-        },
-        barrier: async (name, count) => mm.barrier(name, count),
-        mm,
+    const measure = await runScriptJob(task, sys, {
+      sendFd: () => {
+        throw new Error('send-fd between threads of one process is not run on hardware');
       },
+      recvFd: () => {
+        throw new Error('recv-fd between threads of one process is not run on hardware');
+      },
+      barrier: async (name, count) => mm.barrier(name, count),
+      mm,
     });
     return { type: 'result', measure };
   } catch (e) {
