@@ -2,6 +2,8 @@ import type { Command } from '../command.js';
 import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { mergeFiles } from '../../reports/merge.js';
 import { writeCsvAtomic } from '../../results/csv.js';
+import { versionNote } from '../../reports/read.js';
+import { SCHEMA_VERSION } from '../../results/schema.js';
 
 const HELP = `eaddbench merge A.csv B.csv... --out C.csv
 
@@ -9,6 +11,8 @@ Merges results files (typically the shards of one sweep, run with --shard i/n) i
 Rows keep their order, file by file. A row repeated exactly (same case_id and metric, same
 values; run_id may differ) is kept once; the same case_id and metric with different values is
 a conflict: nothing is written and the exit status is 2, naming both files and lines.
+Version 1 files (no draw column) are read as draw 0; the output is written in the current
+schema version.
 
 Options:
   --out FILE   the merged CSV (written to a temporary file, then renamed)
@@ -28,6 +32,7 @@ export const command: Command = {
     const out = requirePath('merge', 'out', values.out, 'FILE');
     const { rows, duplicates } = mergeFiles(inputs);
     writeCsvAtomic(out, rows);
+    process.stderr.write(`eaddbench: read ${versionNote(inputs)}; wrote schema version ${SCHEMA_VERSION}\n`);
     process.stderr.write(`eaddbench: merged ${inputs.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${out}\n`);
     return 0;
   },

@@ -4,6 +4,7 @@ import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { writeAtomic } from '../../reports/write.js';
+import { versionNote } from '../../reports/read.js';
 
 const HELP = `eaddbench report FILE.csv... [--out DIR]
 
@@ -37,6 +38,7 @@ export const command: Command = {
     const html = renderHtml(src);
     writeAtomic(join(out, 'report.md'), md);
     writeAtomic(join(out, 'index.html'), html);
+    process.stderr.write(`eaddbench: read ${versionNote(inputs)}\n`);
     process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;
   },
