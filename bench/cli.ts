@@ -2,10 +2,12 @@
 /**
  * eaddbench: the whole pipeline is parse → resolve options → run → write; this file only
  * dispatches to a subcommand and turns errors into exit statuses (0 ok, 1 check failed,
- * 2 bad usage or input).
+ * 2 bad usage or input, 70 an internal error — a bug).
  */
 import { COMMANDS } from './commands/index.js';
-import { UsageError, CheckFailed } from './errors.js';
+import { UsageError, CheckFailed, INTERNAL_ERROR_EXIT, REPORT_BUGS } from './errors.js';
+import { OutputError } from '../common/atomic-write.js';
+import { InputFileError } from '../common/input-file.js';
 
 const TOP_HELP = `eaddbench — benchmarks for the Linux SGX driver's EADD path
 
@@ -14,7 +16,9 @@ Usage: eaddbench <command> [options]      (eaddbench <command> --help for detail
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 
-Exit status: 0 success; 1 a check failed (a failed case, a regression); 2 bad usage or input.
+Exit status: 0 success; 1 a check failed (a failed case, a regression); 2 bad usage or input
+(including an output path that cannot be written); 70 an internal error (a bug: please report
+it); 130/143 interrupted by SIGINT/SIGTERM (finished rows kept).
 
 Example:
   eaddbench run build concurrent --design per-mm,mm-less --set size=8MiB,64MiB --out results/demo.csv
@@ -49,13 +53,22 @@ main(process.argv.slice(2)).then(
       process.exitCode = err.exitCode;
       return;
     }
+    if (err instanceof OutputError || err instanceof InputFileError) {
+      process.stderr.write(`eaddbench: error: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const e = err as { code?: string; message?: string };
     if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`eaddbench: error: ${e.message ?? String(err)}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`eaddbench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(
+      `eaddbench: internal error (a bug, not a problem with your input): ${err instanceof Error ? err.message : String(err)}\n` +
+        `eaddbench: ${REPORT_BUGS}\n` +
+        (err instanceof Error && err.stack ? `${err.stack}\n` : ''),
+    );
+    process.exitCode = INTERNAL_ERROR_EXIT;
   },
 );

@@ -18,12 +18,20 @@ export interface FileCount {
  * results files, each read through the validating reader (bad input exits 2 naming the file).
  * An unknown flag is reported by the CLI as a usage error too (ERR_PARSE_ARGS).
  */
-export function parseFileCommand<O extends Options>(command: string, argv: readonly string[], options: O, count: FileCount) {
+export function parseFileCommand<O extends Options>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+  count: FileCount,
+  /** Runs after the flags are parsed and before any input is read (e.g. checks an output path). */
+  before?: (values: Readonly<Record<string, unknown>>) => void,
+) {
   const { values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options });
   const n = positionals.length;
   if (n < count.min || (count.max !== undefined && n > count.max)) {
     throw new UsageError(`${command}: expected ${count.what}; got ${n} (see eaddbench ${command} --help)`);
   }
+  before?.(values);
   const inputs: ResultFile[] = positionals.map((p) => readResults(p));
   return { values, paths: positionals, inputs };
 }

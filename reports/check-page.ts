@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { readResults } from './read.js';
 import { renderHtml } from './html.js';
 import { inspectPng } from './png.js';
-import { writeAtomic } from './write.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import { parsePositiveInt } from './args.js';
 import { UsageError } from '../bench/errors.js';
 
@@ -66,7 +66,7 @@ export function checkPage(chromium: string, html: string, pngPath: string, opts:
   const dir = mkdtempSync(join(tmpdir(), 'eaddbench-page-'));
   try {
     const page = join(dir, 'index.html');
-    writeAtomic(page, html);
+    writeFileAtomic(page, html);
     const url = pathToFileURL(page).href;
     const common = [...FLAGS, `--user-data-dir=${join(dir, 'profile')}`];
     const dom = spawnSync(chromium, [...common, '--dump-dom', url], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
@@ -84,7 +84,7 @@ export function checkPage(chromium: string, html: string, pngPath: string, opts:
       const total = pageHeight(chromium, common, dir, html);
       for (let k = 1; k * height < total && k < MAX_TILES; k++) {
         const shifted = join(dir, `tile${k}.html`);
-        writeAtomic(shifted, html.replace('</head>', `<style>body{margin-top:-${k * height}px}</style></head>`));
+        writeFileAtomic(shifted, html.replace('</head>', `<style>body{margin-top:-${k * height}px}</style></head>`));
         const target = pngPath.replace(/(\.png)?$/i, `-${k + 1}.png`);
         shoot(target, pathToFileURL(shifted).href);
         pngs.push(target);
@@ -106,7 +106,7 @@ export function checkPage(chromium: string, html: string, pngPath: string, opts:
 /** The page's laid-out height in px, from a copy with a one-line script (the report has none). */
 function pageHeight(chromium: string, common: readonly string[], dir: string, html: string): number {
   const probe = join(dir, 'probe.html');
-  writeAtomic(probe, html.replace('</body>', '<script>document.body.setAttribute("data-page-height", String(document.documentElement.scrollHeight))</script></body>'));
+  writeFileAtomic(probe, html.replace('</body>', '<script>document.body.setAttribute("data-page-height", String(document.documentElement.scrollHeight))</script></body>'));
   const dom = spawnSync(chromium, [...common, '--window-size=1280,800', '--dump-dom', pathToFileURL(probe).href], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
   const m = /data-page-height="(\d+)"/.exec(dom.stdout);
   if (dom.status !== 0 || !m) throw new Error(`chromium could not measure the page height (status ${dom.status})`);

@@ -4,7 +4,7 @@
  *
  * Errors are UsageErrors (exit 2) naming the file, the line and the column or value at fault.
  */
-import { readFileSync } from 'node:fs';
+import { InputFileError, readInput } from '../common/input-file.js';
 import { parse } from 'csv-parse/sync';
 import { CLOCKS, COLUMN_NAMES, OUTCOMES, READABLE_VERSIONS, metricDef, type Clock, type ColumnName, type Outcome, type Row } from '../results/schema.js';
 import { UsageError } from '../bench/errors.js';
@@ -34,10 +34,10 @@ const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 export function readResults(path: string): ResultFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInput(path, 'csv').toString('utf8');
   } catch (err) {
-    const code = (err as { code?: string }).code ?? 'error';
-    throw new UsageError(`${path}: cannot read the file (${code})`);
+    if (err instanceof InputFileError) throw new UsageError(err.message);
+    throw err;
   }
   return parseResults(text, path);
 }

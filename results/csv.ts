@@ -1,11 +1,9 @@
 /**
- * Writing results: tidy CSV through csv-stringify, numbers without exponent notation, rows
- * appended as each case finishes (so an interrupted run keeps them) and, at the end, the file
- * rewritten in plan order through a temporary file and a rename (so identical inputs give
- * identical files whatever the pool size).
+ * Writing results: tidy CSV through csv-stringify, numbers without exponent notation, text cells
+ * neutralised against spreadsheet formulas, whole files written atomically. The run's writer
+ * (one writer per file, rows kept as cases finish) is results/writer.ts.
  */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../common/atomic-write.js';
 import { stringify } from 'csv-stringify/sync';
 import { COLUMN_NAMES, SCHEMA_VERSION, type Row } from './schema.js';
 
@@ -20,7 +18,19 @@ export function formatNumber(n: number): string {
   return n.toFixed(digits).replace(/\.?0+$/, '');
 }
 
-const CAST = { number: (n: number) => formatNumber(n) };
+/**
+ * The OWASP CSV-injection rule: a text cell that a spreadsheet would read as a formula (it
+ * begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`. Numbers are
+ * never touched: number cells go through formatNumber, and a text cell that is itself a plain
+ * number (`-5`, `+1.5`) is left as it is.
+ */
+export function neutraliseCell(text: string): string {
+  if (!/^[=+\-@\t\r]/.test(text)) return text;
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return text;
+  return `'${text}`;
+}
+
+const CAST = { number: (n: number) => formatNumber(n), string: (s: string) => neutraliseCell(s) };
 
 /** CSV text of rows (with or without the header line). */
 export function rowsToCsv(rows: readonly Row[], header: boolean): string {
@@ -29,40 +39,13 @@ export function rowsToCsv(rows: readonly Row[], header: boolean): string {
   return stringify(records, { header: false, cast: CAST, record_delimiter: 'unix' }).replace(/^/, header ? stringify([COLUMN_NAMES as string[]], { record_delimiter: 'unix' }) : '');
 }
 
-/** Write a whole CSV atomically: temporary file, then rename. */
-export function writeCsvAtomic(path: string, rows: readonly Row[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, rowsToCsv(rows, true));
-  renameSync(tmp, path);
+/** The CSV of rows in chunks (header first), so a large file is never one string in memory. */
+export function* csvChunks(rows: readonly Row[], chunkRows = 4096): Generator<string> {
+  yield rowsToCsv([], true);
+  for (let i = 0; i < rows.length; i += chunkRows) yield rowsToCsv(rows.slice(i, i + chunkRows), false);
 }
 
-/**
- * Appends rows to a CSV as cases finish. Nothing is created until the first append, so a run
- * that never started leaves no file.
- */
-export class CsvAppender {
-  private started = false;
-  private count = 0;
-
-  constructor(readonly path: string) {}
-
-  append(rows: readonly Row[]): void {
-    if (!this.started) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      writeFileSync(this.path, rowsToCsv([], true));
-      this.started = true;
-    }
-    appendFileSync(this.path, rowsToCsv(rows, false));
-    this.count += rows.length;
-  }
-
-  get rowCount(): number {
-    return this.count;
-  }
-
-  /** Rewrite the file with exactly these rows (the run's final order), atomically. */
-  finish(rows: readonly Row[]): void {
-    writeCsvAtomic(this.path, rows);
-  }
+/** Write a whole CSV atomically (common/atomic-write.ts: temporary file, fsync, rename). */
+export function writeCsvAtomic(path: string, rows: readonly Row[], flag?: string): void {
+  writeFileAtomic(path, csvChunks(rows), flag === undefined ? {} : { flag });
 }

@@ -55,5 +55,4 @@ export { ecreateBlock, eaddBlock, eextendBlock, CHUNK_SIZE, CHUNKS_PER_PAGE, PAG
 export { MrEnclave, measureSgxsFile, type StreamMeasurement } from './measure.js';
 export { SgxsParser, scanSgxsFile, scanSgxsBuffer, type SgxsListener, type SgxsCounts } from './sgxs.js';
 export { readSgxsFile, readSgxsBuffer, encodeSgxs, writeSgxsFile, type SgxsImage, type SgxsPage, type ImportedSgxs } from './sgxs-image.js';
-export { writeFileAtomic } from './atomic-write.js';
 export { exampleImage, exampleStream, writeExampleStream } from './example-stream.js';

@@ -110,7 +110,11 @@ export function verifyPkcs1Sha256Le(data: Buffer, sigLe: Buffer, modLe: Buffer):
     return false;
   }
   const be = Buffer.from(sigLe).reverse();
-  return crypto.verify('sha256', data, { key: pub, padding: crypto.constants.RSA_PKCS1_PADDING }, be);
+  try {
+    return crypto.verify('sha256', data, { key: pub, padding: crypto.constants.RSA_PKCS1_PADDING }, be);
+  } catch {
+    return false; // a modulus OpenSSL refuses (too small, even): not a valid signature
+  }
 }
 
 /**

@@ -5,8 +5,7 @@
  * EEXTEND (measured), an UNMEASRD (loaded, not measured) or nothing (a zero chunk). Everything
  * written is run through the validating parser, so an export is canonical or nothing is written.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../../common/atomic-write.js';
 import { ArchInputError } from './errors.js';
 import { CHUNK_SIZE, CHUNKS_PER_PAGE, PAGE_SIZE, ecreateBlock, eaddBlock, eextendBlock } from './blocks.js';
 import { SgxsParser, scanSgxsBuffer, scanSgxsFile, type SgxsCounts, type SgxsListener } from './sgxs.js';
@@ -138,21 +137,13 @@ export function encodeSgxs(image: SgxsImage): Buffer {
  * renamed into place, so a failure leaves nothing behind.
  */
 export function writeSgxsFile(file: string, image: SgxsImage): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   const parser = new SgxsParser({}, 'export');
-  const fd = fs.openSync(tmp, 'w');
-  let ok = false;
-  try {
+  function* validated(): Generator<Buffer> {
     for (const rec of sgxsRecords(image)) {
       parser.feed(rec, 0, rec.length, false);
-      fs.writeSync(fd, rec);
+      yield rec;
     }
     parser.feed(Buffer.alloc(0), 0, 0, true);
-    fs.fsyncSync(fd);
-    ok = true;
-  } finally {
-    fs.closeSync(fd);
-    if (ok) fs.renameSync(tmp, file);
-    else fs.rmSync(tmp, { force: true });
   }
+  writeFileAtomic(file, validated());
 }

@@ -13,6 +13,7 @@
  * type, W only with R, and a TCS has no permissions. Every error names the record number (from
  * 0) and its byte offset.
  */
+import { InputFileError, openInput } from '../../common/input-file.js';
 import fs from 'node:fs';
 import { ArchInputError } from './errors.js';
 import {
@@ -219,9 +220,10 @@ export function scanSgxsFile(path: string, listener: SgxsListener = {}, chunkByt
   const parser = new SgxsParser(listener, path);
   let fd: number;
   try {
-    fd = fs.openSync(path, 'r');
+    fd = openInput(path, 'sgxs').fd;
   } catch (e) {
-    throw new ArchInputError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof InputFileError) throw new ArchInputError(e.message);
+    throw e;
   }
   try {
     // Own the buffer so record starts stay aligned and the leftover tail can move to the front.

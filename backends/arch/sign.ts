@@ -94,6 +94,8 @@ export interface SigstructCheck {
   readonly mrsigner: Buffer;
   /** Every check above passed. */
   readonly ok: boolean;
+  /** What failed, each naming the SIGSTRUCT field (empty when ok). */
+  readonly problems: readonly string[];
 }
 
 /** Checks a SIGSTRUCT; throws ArchInputError when it is not 1808 bytes. */
@@ -102,16 +104,33 @@ export function verifySigstruct(buf: Buffer, source = 'SIGSTRUCT'): SigstructChe
     throw new ArchInputError(`${source}: a SIGSTRUCT is ${SIGSTRUCT_SIZE} bytes, this one is ${buf.length} (byte offset ${Math.min(buf.length, SIGSTRUCT_SIZE)})`);
   }
   const fields = decodeSigstruct(buf);
+  const problems: string[] = [];
   const headerOk = fields.header1.equals(SIGSTRUCT_HEADER1) && fields.header2.equals(SIGSTRUCT_HEADER2);
+  if (!headerOk) problems.push('HEADER/HEADER2 (byte offsets 0 and 24) are not the SDM constants');
   const exponentOk = fields.exponent === RSA_EXPONENT;
-  const signatureOk = exponentOk && verifyPkcs1Sha256Le(signedBytes(buf), fields.signature, fields.modulus);
+  if (!exponentOk) problems.push(`EXPONENT (byte offset 512) is ${fields.exponent}, not ${RSA_EXPONENT}`);
+  // An RSA-3072 modulus has its top bit set and is odd; the signature is a residue below it.
+  // Anything else cannot verify, and q1/q2 (which then may not fit 384 bytes) are not computed.
+  const n = leToBigInt(fields.modulus);
+  const s = leToBigInt(fields.signature);
+  const modulusOk = n >> 3071n === 1n && (n & 1n) === 1n;
+  if (!modulusOk) problems.push('MODULUS (byte offset 128) is not an odd 3072-bit number');
+  const residueOk = modulusOk && s < n;
+  if (modulusOk && !residueOk) problems.push('SIGNATURE (byte offset 516) is not less than MODULUS');
+  const signatureOk = exponentOk && residueOk && verifyPkcs1Sha256Le(signedBytes(buf), fields.signature, fields.modulus);
+  if (exponentOk && residueOk && !signatureOk) problems.push('SIGNATURE (byte offset 516) does not verify over header and body under MODULUS');
   let q1Ok = false;
   let q2Ok = false;
-  if (leToBigInt(fields.modulus) > 0n) {
+  if (residueOk) {
     const q = q1q2(fields.signature, fields.modulus);
     q1Ok = q.q1.equals(fields.q1);
     q2Ok = q.q2.equals(fields.q2);
+    if (!q1Ok) problems.push('Q1 (byte offset 1040) is not floor(s^2 / n)');
+    if (!q2Ok) problems.push('Q2 (byte offset 1424) is not floor(s * (s^2 mod n) / n)');
+  } else {
+    problems.push('Q1/Q2 (byte offsets 1040, 1424) cannot be checked without a valid MODULUS and SIGNATURE');
   }
   const mrsigner = crypto.createHash('sha256').update(fields.modulus).digest();
-  return { fields, headerOk, exponentOk, signatureOk, q1Ok, q2Ok, mrsigner, ok: headerOk && exponentOk && signatureOk && q1Ok && q2Ok };
+  const ok = headerOk && exponentOk && signatureOk && q1Ok && q2Ok;
+  return { fields, headerOk, exponentOk, signatureOk, q1Ok, q2Ok, mrsigner, ok, problems };
 }

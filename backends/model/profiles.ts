@@ -5,7 +5,8 @@
  * charges. Every value carries its `source` and a confidence `grade` (high, medium, low,
  * UNCONFIRMED; see docs/model.md). Costs are nanoseconds of model time.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync } from 'node:fs';
+import { InputFileError, readInput } from '../../common/input-file.js';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileData } from '../types.js';
@@ -26,14 +27,23 @@ interface FieldDef {
   readonly key: string;
   readonly unit: string;
   readonly min: number;
+  /** Upper bound the model runs with (beyond it virtual time loses its nanosecond meaning). */
+  readonly max: number;
   readonly integer: boolean;
   readonly meaning: string;
 }
 
 export const MACHINE_FIELDS: readonly FieldDef[] = [
-  { key: 'cpus', unit: 'count', min: 1, integer: true, meaning: 'logical CPUs the scheduler may use' },
-  { key: 'epc_bytes', unit: 'bytes', min: 256 * 4096, integer: true, meaning: 'usable EPC (a multiple of 4096)' },
+  { key: 'cpus', unit: 'count', min: 1, max: 1024, integer: true, meaning: 'logical CPUs the scheduler may use' },
+  { key: 'epc_bytes', unit: 'bytes', min: 256 * 4096, max: 1024 ** 4, integer: true, meaning: 'usable EPC (a multiple of 4096)' },
 ];
+
+/**
+ * The largest cost a profile may give one operation: 1 s. No SGX instruction or kernel step
+ * the model charges comes near it (the largest shipped value is a 3 ms time slice), and sums
+ * over millions of pages stay exact in a double's 2^53 ns.
+ */
+export const MAX_COST_NS = 1e9;
 
 /** Every cost the model charges, in ns of model time. */
 export const COST_FIELDS: readonly FieldDef[] = [
@@ -68,7 +78,7 @@ export const COST_FIELDS: readonly FieldDef[] = [
   ['munmap_enclave', 'unmap of the enclave VMA (zap, VMA teardown) before its close callback'],
   ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
   ['srcu_sync', 'synchronize_srcu when an mm leaves an enclave\'s list'],
-].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, integer: false, meaning: meaning! }));
+].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, max: MAX_COST_NS, integer: false, meaning: meaning! }));
 
 /** The resolved numbers the model uses. */
 export interface Costs {
@@ -94,8 +104,8 @@ function checkValue(file: string, path: string, def: FieldDef, v: unknown): void
   const where = `profile '${file}': field '${path}'`;
   if (!isRecord(v)) throw new ProfileError(`${where} is missing; expected { value, unit: "${def.unit}", source, grade } (${def.meaning})`);
   const value = v['value'];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || (def.integer && !Number.isInteger(value))) {
-    throw new ProfileError(`${where}.value must be ${def.integer ? 'an integer' : 'a number'} ≥ ${def.min} (${def.unit})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || value > def.max || (def.integer && !Number.isInteger(value))) {
+    throw new ProfileError(`${where}.value must be ${def.integer ? 'an integer' : 'a number'} from ${def.min} to ${def.max} (${def.unit}), got ${JSON.stringify(value)}`);
   }
   if (v['unit'] !== def.unit) throw new ProfileError(`${where}.unit must be "${def.unit}"`);
   if (typeof v['source'] !== 'string' || v['source'].trim() === '') throw new ProfileError(`${where}.source must be a non-empty string naming where the value comes from`);
@@ -151,8 +161,9 @@ export function loadProfile(nameOrPath: string): { name: string; data: ProfileDa
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readInput(file, 'profile').toString('utf8'));
   } catch (err) {
+    if (err instanceof InputFileError) throw new ProfileError(`profile ${err.message}`);
     throw new ProfileError(`profile '${nameOrPath}': not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   const data = validateProfile(isPath ? nameOrPath : `${nameOrPath}.json`, parsed);

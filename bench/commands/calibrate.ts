@@ -1,6 +1,6 @@
 /** eaddbench calibrate: measure this machine's SGX costs and write a cost profile the model accepts. */
 import { generateSigningKey } from '../../backends/arch/rsa.js';
-import { renameSync, writeFileSync } from 'node:fs';
+import { checkOutputFile, writeFileAtomic } from '../../common/atomic-write.js';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { CheckFailed, UsageError } from '../errors.js';
@@ -70,6 +70,7 @@ export const command: Command = {
       throw e;
     }
 
+    checkOutputFile(values.out, '--out');
     const p = probe();
     const choice = chooseDevice(p, values.device);
     if (!choice.ok) throw new CheckFailed(`calibration needs SGX hardware: ${choice.reason}`);
@@ -84,9 +85,7 @@ export const command: Command = {
       throw new CheckFailed(`calibration failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const profile = buildProfile(base.data, measured, { cpuModel: p.cpuModel, kernel: p.kernel, device: choice.path, ...(p.epcBytes === undefined ? {} : { epcBytes: p.epcBytes }), samples, pages }, values.name ?? 'calibrated');
-    const tmp = `${values.out}.tmp`;
-    writeFileSync(tmp, JSON.stringify(profile, null, 2) + '\n');
-    renameSync(tmp, values.out);
+    writeFileAtomic(values.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });
     process.stdout.write(`wrote ${values.out}: per page ${measured.pageUnmeasured.toFixed(0)} ns unmeasured, ${measured.pageMeasured.toFixed(0)} ns measured; ECREATE ${measured.ecreate.toFixed(0)} ns; ioctl overhead ${measured.syscall.toFixed(0)} ns (wall clock)\n`);
     return 0;
   },

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { generateSigningKey } from '../../backends/arch/rsa.js';
-import { writeFileAtomic } from '../../backends/arch/atomic-write.js';
+import { checkOutputFile, writeFileAtomic } from '../../common/atomic-write.js';
 
 const HELP = `Usage: eaddbench keygen --out KEY.pem
 
@@ -27,13 +27,10 @@ export const command: Command = {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
     if (positionals.length > 0) throw new UsageError(`keygen: unexpected argument '${positionals[0]}'; the only option is --out KEY.pem`);
     if (!values.out) throw new UsageError('keygen: --out KEY.pem is required');
+    checkOutputFile(values.out, 'keygen: --out');
     const key = generateSigningKey();
     const pem = key.export({ type: 'pkcs1', format: 'pem' });
-    try {
-      writeFileAtomic(values.out, pem, 0o600);
-    } catch (e) {
-      throw new UsageError(`keygen: --out ${values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    writeFileAtomic(values.out, pem, { mode: 0o600, flag: 'keygen: --out' });
     process.stdout.write(`wrote ${values.out} (RSA-3072, e = 3)\n`);
     return 0;
   },

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
-import { writeAtomic } from '../../reports/write.js';
+import { checkOutputDir, writeFilesAtomic } from '../../common/atomic-write.js';
 import { versionNote } from '../../reports/read.js';
 
 const HELP = `eaddbench report FILE.csv... [--out DIR]
@@ -30,14 +30,16 @@ export const command: Command = {
   summary: 'write report.md and a self-contained index.html with charts from CSVs',
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
-    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' } }, { min: 1, what: 'at least one results CSV' });
-    const out = values.out === undefined ? join('reports', 'out') : requirePath('report', 'out', values.out, 'DIR');
+    const outDir = (v: string | undefined) => (v === undefined ? join('reports', 'out') : requirePath('report', 'out', v, 'DIR'));
+    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' } }, { min: 1, what: 'at least one results CSV' }, (v) =>
+      checkOutputDir(outDir(typeof v['out'] === 'string' ? v['out'] : undefined), ['report.md', 'index.html'], '--out'),
+    );
+    const out = outDir(values.out);
     const src = { files: paths, rows: inputs.flatMap((f) => f.rows) };
     // Render both before writing either, so a failure leaves no half-updated report.
     const md = renderMarkdown(src);
     const html = renderHtml(src);
-    writeAtomic(join(out, 'report.md'), md);
-    writeAtomic(join(out, 'index.html'), html);
+    writeFilesAtomic([{ file: join(out, 'report.md'), data: md }, { file: join(out, 'index.html'), data: html }], { flag: '--out' });
     process.stderr.write(`eaddbench: read ${versionNote(inputs)}\n`);
     process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;

@@ -2,7 +2,7 @@
  * `eaddbench run`: parse → resolve options → plan cases → run them in a worker pool → write
  * rows as cases finish → print a comparison table.
  */
-import { existsSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from '../command.js';
 import { resolveRunOptions, RUN_HELP } from '../run-options.js';
@@ -11,7 +11,8 @@ import { runPool } from '../pool.js';
 import { Progress } from '../progress.js';
 import { resultRows } from '../rows.js';
 import { summaryTable } from '../summary.js';
-import { CsvAppender, writeCsvAtomic } from '../../results/csv.js';
+import { ResultsWriter } from '../../results/writer.js';
+import { checkOutputFile, symlinkAtomic } from '../../common/atomic-write.js';
 import { loadBackend } from '../../backends/index.js';
 import { UsageError } from '../errors.js';
 import type { Row } from '../../results/schema.js';
@@ -24,10 +25,7 @@ function utcStamp(d: Date): string {
 function linkLatest(out: string): void {
   const latest = join(dirname(out), 'latest.csv');
   if (basename(out) === 'latest.csv') return;
-  const tmp = `${latest}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  symlinkSync(basename(out), tmp);
-  renameSync(tmp, latest);
+  symlinkAtomic(basename(out), latest);
 }
 
 export const command: Command = {
@@ -46,10 +44,14 @@ export const command: Command = {
       if (problem !== undefined) throw new UsageError(`workload '${c.workload}', design '${c.design}': ${problem}`);
     }
 
-    const out = opts.out ?? join('results', `${utcStamp(started)}.csv`);
-    if (existsSync(out) && opts.out === undefined) throw new UsageError(`--out: ${out} already exists`);
+    // The run id (UTC second and pid) also names the default file, so two runs started in the
+    // same second never share one.
     const runId = `${utcStamp(started)}-${process.pid}`;
-    const writer = new CsvAppender(out);
+    const out = opts.out ?? join('results', `${runId}.csv`);
+    if (existsSync(out) && opts.out === undefined) throw new UsageError(`--out: ${out} already exists`);
+    // The destination is checked and owned before any case runs (exit 2 naming the path).
+    checkOutputFile(out, '--out');
+    const writer = new ResultsWriter(out, runId, '--out');
     const perCase: (Row[] | undefined)[] = new Array(cases.length);
     const progress = new Progress(cases.length);
     let errors = 0;
@@ -57,7 +59,7 @@ export const command: Command = {
     let finished = 0;
 
     if (cases.length === 0) {
-      writeCsvAtomic(out, []);
+      writer.finish([]);
       process.stderr.write(`eaddbench: no cases to run${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''}; wrote an empty ${out}\n`);
       return 0;
     }
@@ -93,9 +95,14 @@ export const command: Command = {
 
     if (interrupted) {
       progress.break();
-      process.stderr.write(
-        `eaddbench: interrupted by ${interrupted}: ${finished} of ${cases.length} cases finished; ${writer.rowCount} rows in ${out}\n`,
-      );
+      const kept = writer.interrupt(perCase.flatMap((r) => r ?? []));
+      const where =
+        kept.rows === 0 && kept.kept
+          ? `no rows written; ${out} is unchanged`
+          : kept.kept
+            ? `${kept.rows} rows in ${kept.file} (${out}, from an earlier run, is unchanged)`
+            : `${kept.rows} rows in ${kept.file}`;
+      process.stderr.write(`eaddbench: interrupted by ${interrupted}: ${finished} of ${cases.length} cases finished; ${where}\n`);
       return interrupted === 'SIGINT' ? 130 : 143;
     }
 

@@ -1,5 +1,5 @@
 /** `eaddbench sign FILE.sgxs --key KEY.pem --out FILE.sig ...`: a SIGSTRUCT for a stream. */
-import fs from 'node:fs';
+import { InputFileError, readInput } from '../../common/input-file.js';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -9,7 +9,7 @@ import { loadSigningKey } from '../../backends/arch/rsa.js';
 import { signSigstruct } from '../../backends/arch/sign.js';
 import { bcdDate, todayBcd, VENDOR_INTEL } from '../../backends/arch/sigstruct.js';
 import { ATTR_MODE64BIT, XFRM_LEGACY } from '../../backends/arch/secs.js';
-import { writeFileAtomic } from '../../backends/arch/atomic-write.js';
+import { checkOutputFile, writeFileAtomic } from '../../common/atomic-write.js';
 
 const HELP = `Usage: eaddbench sign FILE.sgxs --key KEY.pem --out FILE.sig [--date YYYYMMDD] [--vendor N] [--isvprodid N] [--isvsvn N]
 
@@ -76,11 +76,13 @@ export const command: Command = {
     const isvProdId = parseUint('--isvprodid', values.isvprodid, 0xffff, 0);
     const isvSvn = parseUint('--isvsvn', values.isvsvn, 0xffff, 0);
 
+    checkOutputFile(values.out, 'sign: --out');
     let pem: Buffer;
     try {
-      pem = fs.readFileSync(values.key);
+      pem = readInput(values.key, 'key');
     } catch (e) {
-      throw new UsageError(`sign: --key ${values.key}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      if (e instanceof InputFileError) throw new UsageError(`sign: --key ${e.message}`);
+      throw e;
     }
     let m: StreamMeasurement;
     let sig: Buffer;
@@ -92,11 +94,7 @@ export const command: Command = {
       if (e instanceof ArchInputError) throw new UsageError(`sign: ${e.message}`);
       throw e;
     }
-    try {
-      writeFileAtomic(values.out, sig);
-    } catch (e) {
-      throw new UsageError(`sign: --out ${values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    writeFileAtomic(values.out, sig, { flag: 'sign: --out' });
     process.stdout.write(`${m.mrenclave.toString('hex')}\nwrote ${values.out} (SIGSTRUCT, ${sig.length} bytes)\n`);
     return 0;
   },

@@ -1,5 +1,5 @@
 /** `eaddbench sigstruct FILE.sig [--json]`: a SIGSTRUCT's fields and whether it verifies. */
-import fs from 'node:fs';
+import { InputFileError, readInput } from '../../common/input-file.js';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -15,10 +15,12 @@ EINIT helper values q1 = floor(s^2 / n) and q2 = floor(s * (s^2 mod n) / n).
 
 Options:
   --json   print one JSON object with every field (hex for byte arrays and 64-bit values)
-           and the booleans headerOk, exponentOk, signatureOk, q1Ok, q2Ok, ok
+           and the booleans headerOk, exponentOk, signatureOk, q1Ok, q2Ok, ok, and problems
+           (one message per failed check, naming the field and its byte offset)
 
-Exit status: 0 every check passed; 1 a check failed (for example an invalid signature);
-2 bad usage or a file that is not 1808 bytes.
+Exit status: 0 every check passed; 1 a check failed (for example an invalid signature, a
+modulus that is not 3072 bits, a signature not below the modulus; stderr names the fields);
+2 bad usage, or a file that is not a regular file of exactly 1808 bytes.
 
 Example:
   eaddbench sigstruct enclave.sig
@@ -55,6 +57,7 @@ function toJson(file: string, c: SigstructCheck): Record<string, unknown> {
     q1Ok: c.q1Ok,
     q2Ok: c.q2Ok,
     ok: c.ok,
+    problems: c.problems,
   };
 }
 
@@ -92,9 +95,10 @@ export const command: Command = {
     const file = positionals[0] as string;
     let buf: Buffer;
     try {
-      buf = fs.readFileSync(file);
+      buf = readInput(file, 'sigstruct');
     } catch (e) {
-      throw new UsageError(`sigstruct: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      if (e instanceof InputFileError) throw new UsageError(`sigstruct: ${e.message}`);
+      throw e;
     }
     let c: SigstructCheck;
     try {
@@ -104,6 +108,7 @@ export const command: Command = {
       throw e;
     }
     process.stdout.write(values.json ? JSON.stringify(toJson(file, c)) + '\n' : toText(file, c));
+    if (!c.ok) process.stderr.write(`eaddbench: sigstruct: ${file}: check failed: ${c.problems.join('; ')}\n`);
     return c.ok ? 0 : 1;
   },
 };

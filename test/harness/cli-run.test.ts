@@ -81,7 +81,7 @@ test('the default --out is a timestamped file and results/latest.csv points at i
   const r = cli('run', 'build', '--set', 'size=256KiB', '--design', 'mm-less', '--workers', '1');
   assert.equal(r.status, 0, r.stderr);
   const files = readdirSync(join(dir, 'results'));
-  const stamped = files.filter((f) => /^\d{8}T\d{6}Z\.csv$/.test(f));
+  const stamped = files.filter((f) => /^\d{8}T\d{6}Z-\d+\.csv$/.test(f));
   assert.equal(stamped.length, 1);
   assert.equal(readFileSync(join(dir, 'results', 'latest.csv'), 'utf8'), readFileSync(join(dir, 'results', stamped[0]!), 'utf8'));
   assert.match(r.stdout, /build_time_p50/);

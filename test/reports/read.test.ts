@@ -46,7 +46,7 @@ test('bad records name the file, line and column', () => {
 });
 
 test('a missing file is bad input naming the path', () => {
-  assert.throws(() => readResults('no/such/file.csv'), (e: unknown) => e instanceof UsageError && /no\/such\/file\.csv: cannot read the file \(ENOENT\)/.test(e.message));
+  assert.throws(() => readResults('no/such/file.csv'), (e: unknown) => e instanceof UsageError && /no\/such\/file\.csv: cannot read the file \(ENOENT: no such file\)/.test(e.message));
 });
 
 test('version 2 files carry the draw; version 1 files read as draw 0 and say so', () => {
