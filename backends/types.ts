@@ -30,6 +30,11 @@ export interface CaseSpec {
   readonly params: ParamValues;
   readonly seed: number;
   readonly repeat: number;
+  /**
+   * Cost draw: 0 is the nominal profile, d ≥ 1 the d-th cost vector of `run --draws N`
+   * (profileData then already holds that vector's costs). Absent: 0.
+   */
+  readonly draw?: number;
   /** Backend-specific options (e.g. `device` for sgx). */
   readonly options: Readonly<Record<string, string>>;
 }

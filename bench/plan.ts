@@ -22,35 +22,46 @@ export interface PlanInput {
   readonly profile: { readonly name: string; readonly data: ProfileData };
   readonly seed: number;
   readonly repeat: number;
+  /**
+   * The profile document of each draw: index 0 the nominal profile, index d the d-th cost
+   * vector (backends/model/draws.ts). Absent or one entry: no draws.
+   */
+  readonly drawProfiles?: readonly ProfileData[];
   readonly options: Readonly<Record<string, string>>;
 }
 
 export function caseIdOf(c: Omit<CaseSpec, 'caseId' | 'knobs' | 'profileData' | 'options'>): string {
-  const key = JSON.stringify([c.backend, c.design, c.workload, c.profile, formatParams(c.params), c.seed, c.repeat]);
+  // Draw 0 keeps the id a run without draws gives, so nominal rows match older files.
+  const fields = [c.backend, c.design, c.workload, c.profile, formatParams(c.params), c.seed, c.repeat, ...((c.draw ?? 0) === 0 ? [] : [c.draw])];
+  const key = JSON.stringify(fields);
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
-/** Every case of the sweep, in plan order (entry, parameter point, design, repeat). */
+/** Every case of the sweep, in plan order (entry, parameter point, design, repeat, draw). */
 export function planCases(input: PlanInput): CaseSpec[] {
   const cases: CaseSpec[] = [];
   const seen = new Set<string>();
+  const profiles = input.drawProfiles && input.drawProfiles.length > 0 ? input.drawProfiles : [input.profile.data];
   for (const entry of input.entries) {
     for (const params of expandSweep(entry.workload, entry.sets)) {
       for (const design of entry.designs) {
         for (let repeat = 0; repeat < input.repeat; repeat++) {
-          const base = {
-            backend: input.backend,
-            design: design.name,
-            workload: entry.workload.name,
-            profile: input.profile.name,
-            params,
-            seed: input.seed,
-            repeat,
-          };
-          const caseId = caseIdOf(base);
-          if (seen.has(caseId)) continue; // the same case named twice in a suite runs once
-          seen.add(caseId);
-          cases.push({ ...base, caseId, knobs: design.knobs, profileData: input.profile.data, options: input.options });
+          for (let draw = 0; draw < profiles.length; draw++) {
+            const base = {
+              backend: input.backend,
+              design: design.name,
+              workload: entry.workload.name,
+              profile: input.profile.name,
+              params,
+              seed: input.seed,
+              repeat,
+              draw,
+            };
+            const caseId = caseIdOf(base);
+            if (seen.has(caseId)) continue; // the same case named twice in a suite runs once
+            seen.add(caseId);
+            cases.push({ ...base, caseId, knobs: design.knobs, profileData: profiles[draw]!, options: input.options });
+          }
         }
       }
     }

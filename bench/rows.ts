@@ -15,6 +15,7 @@ export function resultRows(spec: CaseSpec, result: CaseResult, clock: Clock, run
     params: formatParams(spec.params),
     seed: spec.seed,
     repeat: spec.repeat,
+    draw: spec.draw ?? 0,
     clock,
   };
   const rows: Row[] = [];

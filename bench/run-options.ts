@@ -10,6 +10,7 @@ import { parseShard, type PlanInput, type SweepEntry } from './plan.js';
 import { parseDesign, DesignError, PRESETS } from '../backends/designs.js';
 import { BACKEND_NAMES } from '../backends/index.js';
 import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
+import { MAX_DRAWS, costRanges, drawProfiles, type CostVector } from '../backends/model/draws.js';
 import type { BackendName } from '../backends/types.js';
 import { WORKLOADS, findWorkload } from '../workloads/index.js';
 import { SUITES } from '../workloads/suites.js';
@@ -31,6 +32,14 @@ Options:
                         sizes accept units (64MiB, 1GiB, 4096); repeatable
   --seed N              seed of every random stream (default: 1)
   --repeat N            repeats of every case (default: 1)
+  --draws N             model: also run every case with N cost vectors drawn from the
+                        profile's cost ranges (Latin hypercube, log-uniform, seeded by --seed;
+                        draw 0 is the nominal profile; default: 0, from 0 to ${MAX_DRAWS}); the
+                        summary and reports then show nominal [p5–p95] and whether each
+                        comparison holds in every draw
+  --sensitivity         with --draws: per metric, the rank correlation of each cost with the
+                        metric over the draws (the top 5), printed and written to
+                        FILE.sensitivity.csv next to --out
   --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
   --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
@@ -44,6 +53,7 @@ Examples:
   eaddbench run build --design per-mm,mm-less --set size=8MiB,64MiB --set measure=0,1
   eaddbench run concurrent --set builders=1,2,4 --repeat 3 --out results/concurrent.csv
   eaddbench run build --design base=mm-less,execution=kthread --profile icelake-server
+  eaddbench run --suite default --draws 32 --sensitivity --out results/draws.csv
 `;
 
 export interface RunOptions {
@@ -52,6 +62,11 @@ export interface RunOptions {
   readonly workers: number;
   readonly out: string | undefined;
   readonly shard: { index: number; count: number } | undefined;
+  /** Sampled draws per case (0: nominal only). */
+  readonly draws: number;
+  /** The sampled cost vectors, draw 1 first (empty without draws). */
+  readonly vectors: readonly CostVector[];
+  readonly sensitivity: boolean;
 }
 
 function intFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -82,9 +97,26 @@ function parseDesigns(texts: readonly string[]): { name: string; knobs: SweepEnt
   return out;
 }
 
+/** Integer flags whose value may be written negative (`--draws -1`), so the range check names it. */
+const NUMERIC_FLAGS = new Set(['--draws', '--seed', '--repeat', '--workers']);
+
+/** `--draws -1` → `--draws=-1`: parseArgs would take `-1` for an option, not a value out of range. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (NUMERIC_FLAGS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function resolveRunOptions(argv: readonly string[]): RunOptions {
   const { values, positionals } = parseArgs({
-    args: [...argv],
+    args: joinNegativeValues(argv),
     allowPositionals: true,
     strict: true,
     options: {
@@ -95,6 +127,8 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
       set: { type: 'string', multiple: true },
       seed: { type: 'string' },
       repeat: { type: 'string' },
+      draws: { type: 'string' },
+      sensitivity: { type: 'boolean', default: false },
       workers: { type: 'string' },
       shard: { type: 'string' },
       device: { type: 'string' },
@@ -109,6 +143,9 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   const backend = backendText as BackendName;
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const repeat = intFlag('repeat', values.repeat, 1, 1, 10000);
+  const draws = intFlag('draws', values.draws, 0, 0, MAX_DRAWS);
+  if (draws > 0 && backend !== 'model') throw new UsageError(`--draws needs --backend model: cost draws vary the model's profile; the ${backend} backend measures a machine`);
+  if (values.sensitivity && draws < 3) throw new UsageError(`--sensitivity needs --draws 3 or more (a rank correlation over the draws); got --draws ${draws}`);
   const workers = intFlag('workers', values.workers, availableParallelism(), 1, 256);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.out !== undefined && !values.out.endsWith('.csv')) throw new UsageError(`--out '${values.out}' must name a .csv file`);
@@ -119,6 +156,14 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   } catch (err) {
     if (err instanceof ProfileError) throw new UsageError(`--profile: ${err.message}`);
     throw err;
+  }
+  let drawn: ReturnType<typeof drawProfiles> = { profiles: [profile.data], vectors: [] };
+  if (draws > 0) {
+    const r = costRanges(profile.data);
+    if ('missing' in r) {
+      throw new UsageError(`--draws: profile '${profile.name}' has no range for cost '${r.missing}' (give every cost low and high, in ns; see docs/validation.md)`);
+    }
+    drawn = drawProfiles(profile.data, seed, draws);
   }
 
   const sets = parseSets(values.set ?? []);
@@ -156,5 +201,14 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
 
   const options: Record<string, string> = {};
   if (values.device !== undefined) options['device'] = values.device;
-  return { backend, workers, out: values.out, shard, plan: { entries, backend, profile, seed, repeat, options } };
+  return {
+    backend,
+    workers,
+    out: values.out,
+    shard,
+    draws,
+    vectors: drawn.vectors,
+    sensitivity: values.sensitivity === true,
+    plan: { entries, backend, profile, seed, repeat, drawProfiles: drawn.profiles, options },
+  };
 }

@@ -1,9 +1,14 @@
 /**
  * The table `run` prints on stdout: per workload and parameter point, the key metrics of each
- * design, and the ratio per-mm / mm-less.
+ * design, and the ratio per-mm / mm-less. With cost draws (`--draws N`) the values are the
+ * nominal profile's (draw 0), the ratio shows its paired p5–p95 over the draws, and a verdict
+ * column says whether the winner is the same in every draw.
  */
 import { metricDef, type Row } from '../results/schema.js';
 import { HEADLINE } from '../reports/summary.js';
+import { metricKey } from '../reports/group.js';
+import { spread } from '../reports/stats.js';
+import { drawValues, nominal, pairedRatios, robustness, type DrawValues } from '../reports/uncertainty.js';
 
 /** Metrics shown for a workload without headline metrics of its own. */
 const FALLBACK = ['build_time_p50', 'throughput', 'ready_latency_p50'];
@@ -46,8 +51,16 @@ function varyingParams(rows: readonly Row[]): (r: Row) => string {
 }
 
 /** One table per workload: its parameter points × headline metrics, one column per design it ran. */
-export function summaryTable(rows: readonly Row[]): string {
-  if (rows.length === 0) return 'no results\n';
+function ratioText(r: number): string {
+  return `${r >= 1000 ? Math.round(r).toLocaleString('en-US') : r.toPrecision(3)}×`;
+}
+
+export function summaryTable(allRows: readonly Row[]): string {
+  if (allRows.length === 0) return 'no results\n';
+  const byDraw: DrawValues = drawValues(allRows);
+  const withDraws = byDraw.size > 0;
+  const rows = nominal(allRows);
+  if (rows.length === 0) return 'no nominal (draw 0) results\n';
   const shown = varyingParams(rows);
   const byWorkload = new Map<string, Map<string, Row[]>>();
   for (const r of rows) {
@@ -57,11 +70,13 @@ export function summaryTable(rows: readonly Row[]): string {
     byWorkload.set(r.workload, groups);
   }
   const clock = [...new Set(rows.map((r) => r.clock))].join('/');
-  const out = [`Headline metrics (clock: ${clock}; repeats averaged; every metric is in the CSV; 'eaddbench report' tabulates and charts them)\n`];
+  const drawNote = withDraws ? `; nominal profile, ratios with [p5–p95] over the cost draws (paired)` : '';
+  const out = [`Headline metrics (clock: ${clock}; repeats averaged${drawNote}; every metric is in the CSV; 'eaddbench report' tabulates and charts them)\n`];
   for (const [workload, groups] of byWorkload) {
     const designs = [...new Set([...groups.values()].flat().map((r) => r.design))];
     const ratioCol = designs.includes('per-mm') && designs.includes('mm-less');
-    const table: string[][] = [[workload, ...designs, ...(ratioCol ? ['per-mm ÷ mm-less'] : [])]];
+    const verdictCol = ratioCol && withDraws;
+    const table: string[][] = [[workload, ...designs, ...(ratioCol ? ['per-mm ÷ mm-less'] : []), ...(verdictCol ? ['verdict'] : [])]];
     for (const [key, list] of groups) {
       const label = key === '' ? '' : `${key}  `;
       // Non-ok outcomes show once per parameter point.
@@ -69,7 +84,7 @@ export function summaryTable(rows: readonly Row[]): string {
         const caseRow = list.find((r) => r.design === d && r.metric === 'case');
         return caseRow ? caseRow.outcome : list.some((r) => r.design === d) ? 'ok' : '—';
       });
-      if (outcomes.some((o) => o !== 'ok' && o !== '—')) table.push([`${label}outcome`, ...outcomes, ...(ratioCol ? [''] : [])]);
+      if (outcomes.some((o) => o !== 'ok' && o !== '—')) table.push([`${label}outcome`, ...outcomes, ...(ratioCol ? [''] : []), ...(verdictCol ? [''] : [])]);
       for (const metric of HEADLINE[workload] ?? FALLBACK) {
         const def = metricDef(metric);
         if (!def) continue;
@@ -81,8 +96,20 @@ export function summaryTable(rows: readonly Row[]): string {
         if (values.every((v) => v === undefined)) continue;
         const a = values[designs.indexOf('per-mm')];
         const b = values[designs.indexOf('mm-less')];
-        const ratio = a !== undefined && b !== undefined && b !== 0 ? `${a / b >= 1000 ? Math.round(a / b).toLocaleString('en-US') : (a / b).toPrecision(3)}×` : '';
-        table.push([`${label}${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ...(ratioCol ? [ratio] : [])]);
+        let ratio = a !== undefined && b !== undefined && b !== 0 ? ratioText(a / b) : '';
+        let verdict = '';
+        if (verdictCol) {
+          const drawsOf = (d: string) => {
+            const r = list.find((x) => x.design === d && x.metric === metric);
+            return r ? byDraw.get(metricKey(r)) : undefined;
+          };
+          const da = drawsOf('per-mm');
+          const db = drawsOf('mm-less');
+          const s = da && db ? spread(pairedRatios(da, db)) : null;
+          if (s && ratio !== '') ratio += ` [${ratioText(s.p5)}–${ratioText(s.p95)}]`;
+          verdict = (da && db ? robustness(metric, 'per-mm', da, 'mm-less', db)?.text : undefined) ?? '';
+        }
+        table.push([`${label}${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ...(ratioCol ? [ratio] : []), ...(verdictCol ? [verdict] : [])]);
       }
     }
     if (table.length > 1) out.push(pad(table));

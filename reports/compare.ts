@@ -2,7 +2,8 @@
  * The regression gate: match a baseline and a new run on (backend, design, workload, profile,
  * params, metric) and judge each metric. Model rows are deterministic, so a change beyond the
  * threshold is a change; wall-clock rows need a bootstrap interval and a rank test
- * (criterion.rs' rule, see stats.ts).
+ * (criterion.rs' rule, see stats.ts). Only the nominal profile (draw 0) is compared: the cost
+ * draws of `run --draws` describe uncertainty, not the code under test.
  */
 import type { Row } from '../results/schema.js';
 import { metricDef } from '../results/schema.js';
@@ -60,7 +61,14 @@ export interface Comparison {
 
 const VERDICTS: readonly Verdict[] = ['regressed', 'improved', 'within noise', 'changed', 'too few samples', 'new', 'missing'];
 
-export function compareRows(base: readonly Row[], next: readonly Row[], options: CompareOptions = DEFAULT_COMPARE): Comparison {
+/** The rows of the nominal profile: what compare and the gate judge. */
+export function nominalRows(rows: readonly Row[]): Row[] {
+  return rows.filter((r) => r.draw === 0);
+}
+
+export function compareRows(allBase: readonly Row[], allNext: readonly Row[], options: CompareOptions = DEFAULT_COMPARE): Comparison {
+  const base = nominalRows(allBase);
+  const next = nominalRows(allNext);
   const metrics: MetricComparison[] = [];
   const baseOut = outcomesOf(base);
   const nextOut = outcomesOf(next);

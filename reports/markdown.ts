@@ -10,6 +10,8 @@ import { metricDef } from '../results/schema.js';
 import { escapeMarkdown as md } from './escape.js';
 import { formatParams, formatQuantity, formatRatio, metricTitle } from './format.js';
 import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
+import { conclusions, drawCount, lineVerdict } from './conclusions.js';
+import type { Spread } from './stats.js';
 
 export interface ReportSource {
   /** File names as given on the command line (shown, escaped). */
@@ -38,7 +40,18 @@ export function renderMarkdown(src: ReportSource, budget = MD_BUDGET): string {
       'A ratio is the design\'s median ÷ the reference design\'s (mm-less when present; `÷N` is a ratio of 1/N); whether above 1 is worse or better depends on the metric (shown in its row, ↓ lower is better, ↑ higher is better).',
     '',
   );
-  const blocks = summarize(rows).map(block);
+  const summaries = summarize(rows);
+  const draws = drawCount(rows);
+  if (draws > 0) {
+    intro.splice(
+      4,
+      0,
+      ...conclusions(summaries, draws),
+      `With cost draws: each value is the nominal profile's (draw 0) followed by [p5–p95] over the ${draws} cost draws; each ratio is taken per draw (paired: both designs saw the same costs) and shown the same way. The verdict column says whether the winner against the reference is the same in every draw.`,
+      '',
+    );
+  }
+  const blocks = summaries.map((w) => block(w, draws > 0));
   const failed = failedTable(rows);
   const length = (parts: readonly (readonly string[])[]) => parts.reduce((n, p) => n + p.join('\n').length + 1, 0);
   const fixedCost = length([intro, failed, ...blocks.map((b) => b.head)]);
@@ -89,24 +102,24 @@ function sourceLine(src: ReportSource): string {
   );
 }
 
-function block(w: WorkloadSummary): Block {
+function block(w: WorkloadSummary, withVerdict: boolean): Block {
   const head: string[] = [`## ${md(w.workload)}`, ''];
   if (w.fixed !== '') head.push(`Fixed for every case below: ${md(formatParams(w.workload, w.fixed))}.`, '');
   const varies = new Set(w.lines.map((l) => `${l.backend}\u001f${l.profile}`)).size > 1;
   const rest = w.lines.filter((l) => !l.headline);
-  head.push(...table(w, w.lines.filter((l) => l.headline), varies, false), '');
+  head.push(...table(w, w.lines.filter((l) => l.headline), varies, false, withVerdict), '');
   if (rest.length === 0) return { workload: w.workload, head, details: [] };
-  const details = [`<details><summary>Other metrics of ${md(w.workload)} (${rest.length} rows)</summary>`, '', ...table(w, rest, varies, true), '', '</details>', ''];
+  const details = [`<details><summary>Other metrics of ${md(w.workload)} (${rest.length} rows)</summary>`, '', ...table(w, rest, varies, true, withVerdict), '', '</details>', ''];
   return { workload: w.workload, head, details };
 }
 
 /** `compact`: params only where they change, short metric labels (the folded detail tables). */
-function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean, compact: boolean): string[] {
+function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean, compact: boolean, withVerdict: boolean): string[] {
   const withParams = lines.some((l) => ownParams(w, l.params) !== '');
   const cols = w.designs.map((d) => (d === w.reference ? `${md(d)} (reference)` : md(d)));
   const out: string[] = [];
-  out.push(`| ${withBackend ? 'backend / profile | ' : ''}${withParams ? 'params | ' : ''}metric | ${cols.join(' | ')} |`);
-  out.push(`|${withBackend ? '---|' : ''}${withParams ? '---|' : ''}---|${w.designs.map(() => '---:').join('|')}|`);
+  out.push(`| ${withBackend ? 'backend / profile | ' : ''}${withParams ? 'params | ' : ''}metric | ${cols.join(' | ')} |${withVerdict ? ' verdict |' : ''}`);
+  out.push(`|${withBackend ? '---|' : ''}${withParams ? '---|' : ''}---|${w.designs.map(() => '---:').join('|')}|${withVerdict ? '---|' : ''}`);
   let last = '';
   for (const l of lines) {
     const cells = w.designs.map((d) => cell(l.cells.get(d) ?? { kind: 'none' }, l.unit));
@@ -116,7 +129,8 @@ function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: b
     const prefix = withBackend ? `${repeat ? '' : `${md(l.backend)} / ${md(l.profile)}`} | ` : '';
     const own = ownParams(w, l.params);
     const params = withParams ? `${repeat ? '' : md(own === '' ? '(fixed only)' : formatParams(w.workload, own))} | ` : '';
-    out.push(`| ${prefix}${params}${metricLabel(l, compact)} | ${cells.join(' | ')} |`);
+    const verdict = withVerdict ? ` ${md(lineVerdict(w, l) ?? '—')} |` : '';
+    out.push(`| ${prefix}${params}${metricLabel(l, compact)} | ${cells.join(' | ')} |${verdict}`);
   }
   return out;
 }
@@ -147,9 +161,16 @@ function cell(c: Cell, unit: string): string {
     case 'outcome':
       return `*${md(c.outcome)}*`;
     case 'value': {
-      const v = md(formatQuantity(c.median, unit));
+      const v = md(formatQuantity(c.median, unit)) + (c.spread ? ` ${md(spreadText(c.spread, (x) => formatQuantity(x, unit)))}` : '');
       const n = c.n > 1 ? ` n=${c.n}` : '';
-      return c.ratio === null ? `${v}${n}` : `${v} (${formatRatio(c.ratio)})${n}`;
+      if (c.ratio === null) return `${v}${n}`;
+      const r = formatRatio(c.ratio) + (c.ratioSpread ? ` ${spreadText(c.ratioSpread, formatRatio)}` : '');
+      return `${v} (${md(r)})${n}`;
     }
   }
+}
+
+/** `[p5–p95]` of a spread. */
+export function spreadText(s: Spread, fmt: (x: number) => string): string {
+  return `[${fmt(s.p5)}–${fmt(s.p95)}]`;
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../bench/errors.js';
 import type { ResultFile } from './read.js';
 
 /** Columns that must agree for two rows with the same (case_id, metric); run_id may differ. */
-const COMPARED = ['backend', 'design', 'workload', 'profile', 'params', 'seed', 'repeat', 'clock', 'unit', 'value', 'outcome', 'detail'] as const;
+const COMPARED = ['backend', 'design', 'workload', 'profile', 'params', 'seed', 'repeat', 'draw', 'clock', 'unit', 'value', 'outcome', 'detail'] as const;
 
 export interface MergeResult {
   readonly rows: readonly Row[];

@@ -6,7 +6,7 @@
  */
 import { InputFileError, readInput } from '../common/input-file.js';
 import { parse } from 'csv-parse/sync';
-import { CLOCKS, COLUMN_NAMES, OUTCOMES, SCHEMA_VERSION, metricDef, type Clock, type ColumnName, type Outcome, type Row } from '../results/schema.js';
+import { CLOCKS, COLUMN_NAMES, OUTCOMES, READABLE_VERSIONS, metricDef, type Clock, type ColumnName, type Outcome, type Row } from '../results/schema.js';
 import { UsageError } from '../bench/errors.js';
 
 /** The metric name of the single row of a case that produced no metrics. */
@@ -15,6 +15,8 @@ export const CASE_METRIC = 'case';
 export interface ResultFile {
   readonly path: string;
   readonly rows: readonly Row[];
+  /** The schema version the file was written with (1: no `draw` column; every row is draw 0). */
+  readonly version: number;
   /** lines[i] is the (last) line number of rows[i] in the file, 1-based. */
   readonly lines: readonly number[];
 }
@@ -57,14 +59,21 @@ export function parseResults(text: string, path: string): ResultFile {
   const header = records[0];
   if (header === undefined) throw new UsageError(`${path}: empty file; expected a header line`);
   const index = headerIndex(header.record, path);
+  // Version 1 has no draw column; every later version has every column.
+  const version = index.has('draw') ? 2 : 1;
   const rows: Row[] = [];
   const lines: number[] = [];
   for (let i = 1; i < records.length; i++) {
     const rec = records[i]!;
-    rows.push(toRow(rec.record, index, path, rec.info.lines));
+    rows.push(toRow(rec.record, index, path, rec.info.lines, version));
     lines.push(rec.info.lines);
   }
-  return { path, rows, lines };
+  return { path, rows, version, lines };
+}
+
+/** "a.csv (schema version 1), b.csv (schema version 2)": what the readers say they read. */
+export function versionNote(files: readonly ResultFile[]): string {
+  return files.map((f) => `${f.path} (schema version ${f.version}${f.version === 1 ? ', no draws' : ''})`).join(', ');
 }
 
 function headerIndex(fields: readonly string[], path: string): Map<ColumnName, number> {
@@ -77,7 +86,8 @@ function headerIndex(fields: readonly string[], path: string): Map<ColumnName, n
     if (index.has(name as ColumnName)) throw new UsageError(`${path}:1: column '${name}' appears twice`);
     index.set(name as ColumnName, i);
   });
-  const missing = COLUMN_NAMES.filter((c) => !index.has(c));
+  // `draw` arrived in version 2; a file without it is read as version 1.
+  const missing = COLUMN_NAMES.filter((c) => !index.has(c) && c !== 'draw');
   if (missing.length > 0) {
     const hint = index.has('schema_version') ? '' : ' (is this an eaddbench results file?)';
     throw new UsageError(`${path}:1: missing column(s) ${missing.join(', ')}${hint}; expected ${COLUMN_NAMES.join(',')}`);
@@ -85,18 +95,30 @@ function headerIndex(fields: readonly string[], path: string): Map<ColumnName, n
   return index;
 }
 
-function toRow(fields: readonly string[], index: Map<ColumnName, number>, path: string, line: number): Row {
+function toRow(fields: readonly string[], index: Map<ColumnName, number>, path: string, line: number, fileVersion: number): Row {
   const at = `${path}:${line}`;
-  const get = (c: ColumnName): string => fields[index.get(c)!] ?? '';
+  const get = (c: ColumnName): string => {
+    const i = index.get(c);
+    return i === undefined ? '' : (fields[i] ?? '');
+  };
   const int = (c: ColumnName): number => {
     const s = get(c);
     if (!INTEGER.test(s)) throw new UsageError(`${at}: column ${c} must be an integer, got '${s}'`);
     return Number(s);
   };
   const version = get('schema_version');
-  if (!INTEGER.test(version) || Number(version) !== SCHEMA_VERSION) {
-    throw new UsageError(`${at}: unsupported schema_version '${version}'; this eaddbench reads version ${SCHEMA_VERSION}`);
+  if (!INTEGER.test(version) || !(READABLE_VERSIONS as readonly number[]).includes(Number(version))) {
+    throw new UsageError(`${at}: unsupported schema_version '${version}'; this eaddbench reads versions ${READABLE_VERSIONS.join(' and ')}`);
   }
+  if (Number(version) !== fileVersion) {
+    const why = fileVersion === 1 ? 'the header has no draw column (version 1)' : 'the header has a draw column (version 2)';
+    throw new UsageError(`${at}: schema_version '${version}' but ${why}`);
+  }
+  const draw = (): number => {
+    const d = int('draw');
+    if (d < 0) throw new UsageError(`${at}: column draw must be 0 (nominal) or a draw index ≥ 1, got '${d}'`);
+    return d;
+  };
   const clock = get('clock');
   if (!(CLOCKS as readonly string[]).includes(clock)) {
     throw new UsageError(`${at}: column clock has invalid value '${clock}'; valid: ${CLOCKS.join(', ')}`);
@@ -127,7 +149,7 @@ function toRow(fields: readonly string[], index: Map<ColumnName, number>, path: 
     if (get(c) === '') throw new UsageError(`${at}: column ${c} is empty`);
   }
   return {
-    schema_version: SCHEMA_VERSION,
+    schema_version: fileVersion,
     run_id: get('run_id'),
     case_id: get('case_id'),
     backend: get('backend'),
@@ -137,6 +159,7 @@ function toRow(fields: readonly string[], index: Map<ColumnName, number>, path: 
     params: get('params'),
     seed: int('seed'),
     repeat: int('repeat'),
+    draw: fileVersion === 1 ? 0 : draw(),
     clock: clock as Clock,
     metric,
     unit,

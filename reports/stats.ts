@@ -205,3 +205,59 @@ export function thresholdVerdict(change: number, threshold: number, better: 'hig
   if (Math.abs(change) <= threshold) return 'within noise';
   return change > 0 === (better === 'higher') ? 'improved' : 'regressed';
 }
+
+/** The p5–p95 spread of a sample (type-7 quantiles), with its size. */
+export interface Spread {
+  readonly p5: number;
+  readonly p95: number;
+  readonly n: number;
+}
+
+export function spread(xs: readonly number[]): Spread | null {
+  if (xs.length === 0) return null;
+  const s = sorted(xs);
+  return { p5: quantile(s, 0.05), p95: quantile(s, 0.95), n: xs.length };
+}
+
+/** Average ranks (1-based; tied values share the mean of their ranks). */
+export function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
+  const out = new Array<number>(xs.length).fill(0);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]!.v === order[i]!.v) j++;
+    for (let k = i; k <= j; k++) out[order[k]!.i] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Pearson's correlation; NaN when either sample is constant or they differ in length. */
+export function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n !== y.length || n < 2) return NaN;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - mx;
+    const dy = y[i]! - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+}
+
+/** Spearman's rank correlation (Pearson's on average ranks, as scipy.stats.spearmanr). */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  return pearson(ranks(x), ranks(y));
+}

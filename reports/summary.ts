@@ -5,7 +5,9 @@
 import type { Row } from '../results/schema.js';
 import { METRICS, metricDef } from '../results/schema.js';
 import { configKey, metricKey, outcomesOf, paramsExcept, seriesOf, sharedParams } from './group.js';
-import { median, sorted } from './stats.js';
+import { median, sorted, type Spread } from './stats.js';
+import { drawSpread, drawValues, nominal, pairedRatios, robustness, type Robustness } from './uncertainty.js';
+import { spread } from './stats.js';
 
 /** Preset order: the reference first, then the designs it is compared against. */
 export const DESIGN_ORDER = ['mm-less', 'per-mm', 'attach', 'per-mm-sync'];
@@ -24,7 +26,19 @@ export const HEADLINE: Readonly<Record<string, readonly string[]>> = {
 };
 
 export type Cell =
-  | { readonly kind: 'value'; readonly median: number; readonly n: number; readonly ratio: number | null }
+  | {
+      readonly kind: 'value';
+      /** Median of the nominal profile (draw 0) over seeds and repeats. */
+      readonly median: number;
+      readonly n: number;
+      readonly ratio: number | null;
+      /** p5–p95 of the value over the cost draws (null without draws). */
+      readonly spread: Spread | null;
+      /** p5–p95 of the paired per-draw ratio to the reference. */
+      readonly ratioSpread: Spread | null;
+      /** Whether this design or the reference wins in every draw. */
+      readonly verdict: Robustness | undefined;
+    }
   | { readonly kind: 'outcome'; readonly outcome: string; readonly detail: string }
   | { readonly kind: 'none' };
 
@@ -60,7 +74,8 @@ export function workloadsOf(rows: readonly Row[]): string[] {
 }
 
 export function summarize(rows: readonly Row[]): WorkloadSummary[] {
-  const bySeries = seriesOf(rows);
+  const bySeries = seriesOf(nominal(rows));
+  const byDraw = drawValues(rows);
   const series = [...bySeries.values()];
   const outcomes = outcomesOf(rows);
   return workloadsOf(rows).map((workload) => {
@@ -98,6 +113,7 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
         const find = (design: string) => bySeries.get(metricKey({ ...c, design, workload, metric }));
         const ref = reference !== null ? find(reference) : undefined;
         const refMedian = ref && ref.values.length > 0 ? median(sorted(ref.values)) : null;
+        const refDraws = reference !== null ? byDraw.get(metricKey({ ...c, design: reference, workload, metric })) : undefined;
         let clock: 'model' | 'wall' = 'model';
         for (const design of designs) {
           const s = find(design);
@@ -105,7 +121,10 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
             if (s.clock === 'wall') clock = 'wall';
             const med = median(sorted(s.values));
             const ratio = refMedian !== null && refMedian !== 0 && design !== reference ? med / refMedian : null;
-            cells.set(design, { kind: 'value', median: med, n: s.values.length, ratio });
+            const draws = byDraw.get(metricKey({ ...c, design, workload, metric }));
+            const paired = draws && refDraws && design !== reference ? pairedRatios(draws, refDraws) : [];
+            const verdict = draws && refDraws && design !== reference && reference !== null ? robustness(metric, design, draws, reference, refDraws) : undefined;
+            cells.set(design, { kind: 'value', median: med, n: s.values.length, ratio, spread: drawSpread(draws), ratioSpread: spread(paired), verdict });
           } else {
             const o = outcomes.get(configKey({ ...c, design, workload }));
             cells.set(design, o && o.outcome !== 'ok' ? { kind: 'outcome', outcome: o.outcome, detail: o.detail } : { kind: 'none' });

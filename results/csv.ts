@@ -5,7 +5,7 @@
  */
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { stringify } from 'csv-stringify/sync';
-import { COLUMN_NAMES, type Row } from './schema.js';
+import { COLUMN_NAMES, SCHEMA_VERSION, type Row } from './schema.js';
 
 /** A number as plain decimal text: never `1e-7` or `1e+21`. */
 export function formatNumber(n: number): string {
@@ -34,7 +34,8 @@ const CAST = { number: (n: number) => formatNumber(n), string: (s: string) => ne
 
 /** CSV text of rows (with or without the header line). */
 export function rowsToCsv(rows: readonly Row[], header: boolean): string {
-  const records = rows.map((r) => COLUMN_NAMES.map((c) => r[c] ?? ''));
+  // Rows read from an older file are written in the current version (a version 1 row is draw 0).
+  const records = rows.map((r) => COLUMN_NAMES.map((c) => (c === 'schema_version' ? SCHEMA_VERSION : (r[c] ?? ''))));
   return stringify(records, { header: false, cast: CAST, record_delimiter: 'unix' }).replace(/^/, header ? stringify([COLUMN_NAMES as string[]], { record_delimiter: 'unix' }) : '');
 }
 

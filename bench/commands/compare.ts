@@ -2,11 +2,13 @@ import type { Command } from '../command.js';
 import type { ResultFile } from '../../reports/read.js';
 import { DEFAULT_COMPARE, compareRows, formatText, hasRegression, toJson } from '../../reports/compare.js';
 import { parseFileCommand, parsePercent, parsePositiveInt } from '../../reports/args.js';
+import { versionNote } from '../../reports/read.js';
 
 const HELP = `eaddbench compare BASE.csv NEW.csv [options]
 
 Compares two results files metric by metric. Rows are matched on (backend, design, workload,
-profile, params, metric); seeds and repeats are the samples of a metric.
+profile, params, metric); seeds and repeats are the samples of a metric. Only the nominal
+profile (draw 0) is compared: rows of other cost draws (run --draws) are left out.
 
   model-clock rows   deterministic: a change of the median beyond --threshold in the metric's
                      bad direction is a regression
@@ -48,6 +50,7 @@ export const command: Command = {
     };
     const [base, next] = inputs as [ResultFile, ResultFile];
     const result = compareRows(base.rows, next.rows, options);
+    process.stderr.write(`eaddbench: read ${versionNote(inputs)}; compared draw 0 (the nominal profile)\n`);
     process.stdout.write(values.json ? toJson(result) : formatText(result));
     return hasRegression(result) ? 1 : 0;
   },

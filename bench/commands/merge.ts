@@ -4,6 +4,8 @@ import { mergeFiles } from '../../reports/merge.js';
 import { writeCsvAtomic } from '../../results/csv.js';
 import { refuseIfLocked } from '../../results/writer.js';
 import { checkOutputFile } from '../../common/atomic-write.js';
+import { versionNote } from '../../reports/read.js';
+import { SCHEMA_VERSION } from '../../results/schema.js';
 
 const HELP = `eaddbench merge A.csv B.csv... --out C.csv
 
@@ -14,6 +16,8 @@ a conflict: nothing is written and the exit status is 2, naming both files and l
 Rows of an unfinished run (an interrupted run's rows; their run_id ends in +partial) cannot be
 merged with other runs, and a file whose run_ids interleave (two runs wrote it at once) is
 refused: exit 2 naming the file, the line and the run_ids.
+Version 1 files (no draw column) are read as draw 0; the output is written in the current
+schema version.
 
 Options:
   --out FILE   the merged CSV (written to a temporary file, then renamed)
@@ -37,6 +41,7 @@ export const command: Command = {
     const out = requirePath('merge', 'out', values.out, 'FILE');
     const { rows, duplicates } = mergeFiles(inputs);
     writeCsvAtomic(out, rows, '--out');
+    process.stderr.write(`eaddbench: read ${versionNote(inputs)}; wrote schema version ${SCHEMA_VERSION}\n`);
     process.stderr.write(`eaddbench: merged ${inputs.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${out}\n`);
     return 0;
   },

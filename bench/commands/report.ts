@@ -4,6 +4,7 @@ import { parseFileCommand, requirePath } from '../../reports/args.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { checkOutputDir, writeFilesAtomic } from '../../common/atomic-write.js';
+import { versionNote } from '../../reports/read.js';
 
 const HELP = `eaddbench report FILE.csv... [--out DIR]
 
@@ -39,6 +40,7 @@ export const command: Command = {
     const md = renderMarkdown(src);
     const html = renderHtml(src);
     writeFilesAtomic([{ file: join(out, 'report.md'), data: md }, { file: join(out, 'index.html'), data: html }], { flag: '--out' });
+    process.stderr.write(`eaddbench: read ${versionNote(inputs)}\n`);
     process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;
   },

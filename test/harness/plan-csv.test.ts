@@ -58,7 +58,7 @@ test('numbers are written without exponent notation', () => {
 test('CSV text round-trips through csv-parse, quoting what needs it', () => {
   const row: Row = {
     schema_version: SCHEMA_VERSION, run_id: 'r', case_id: 'c', backend: 'model', design: 'binding=fd,execution=caller', workload: 'build',
-    profile: 'p', params: 'a=1;b=2', seed: 1, repeat: 0, clock: 'model', metric: 'throughput', unit: 'pages/s', value: 2.5e-9,
+    profile: 'p', params: 'a=1;b=2', seed: 1, repeat: 0, draw: 0, clock: 'model', metric: 'throughput', unit: 'pages/s', value: 2.5e-9,
     outcome: 'ok', detail: 'say "hi"\nthere',
   };
   const text = rowsToCsv([row, { ...row, value: null, metric: 'case', outcome: 'skipped' }], true);

@@ -35,7 +35,11 @@ test('merge writes the merged file; a conflict exits 2 and writes nothing', () =
   writeFileSync(join(d, 'c.csv'), `${HEADER}\n${row.replace('c1', 'c2')}7,ok,\n`);
   const ok = run('merge', join(d, 'a.csv'), join(d, 'c.csv'), '--out', join(d, 'm.csv'));
   assert.equal(ok.status, 0, ok.stderr);
-  assert.equal(readFileSync(join(d, 'm.csv'), 'utf8'), `${HEADER}\n${row}100,ok,\n${row.replace('c1', 'c2')}7,ok,\n`);
+  // Version 1 inputs come out in the current version, as draw 0.
+  const v2 = (r: string) => r.replace(/^1,/, '2,').replace(',1,0,model,', ',1,0,0,model,');
+  const header2 = HEADER.replace(',repeat,', ',repeat,draw,');
+  assert.equal(readFileSync(join(d, 'm.csv'), 'utf8'), `${header2}\n${v2(row)}100,ok,\n${v2(row.replace('c1', 'c2'))}7,ok,\n`);
+  assert.match(ok.stderr, /a\.csv \(schema version 1, no draws\).*wrote schema version 2/);
   const bad = run('merge', join(d, 'a.csv'), join(d, 'b.csv'), '--out', join(d, 'x.csv'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /a\.csv:2 .*b\.csv:2/);

@@ -7,8 +7,8 @@ import { HEADER, fixture } from './fixtures.js';
 
 test('merging split shards restores the rows in order and drops exact repeats', () => {
   const all = readResults(fixture('model.csv'));
-  const a = { path: 'a.csv', rows: all.rows.slice(0, 120), lines: all.lines.slice(0, 120) };
-  const b = { path: 'b.csv', rows: all.rows.slice(100), lines: all.lines.slice(100) };
+  const a = { path: 'a.csv', version: all.version, rows: all.rows.slice(0, 120), lines: all.lines.slice(0, 120) };
+  const b = { path: 'b.csv', version: all.version, rows: all.rows.slice(100), lines: all.lines.slice(100) };
   const rerun = { ...b, rows: b.rows.map((r) => ({ ...r, run_id: 'other run' })) };
   const m = mergeFiles([a, rerun]);
   assert.equal(m.rows.length, all.rows.length);
