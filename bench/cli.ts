@@ -8,6 +8,7 @@ import { COMMANDS } from './commands/index.js';
 import { UsageError, CheckFailed, INTERNAL_ERROR_EXIT, REPORT_BUGS } from './errors.js';
 import { OutputError } from '../common/atomic-write.js';
 import { InputFileError } from '../common/input-file.js';
+import { FlagError } from '../common/flags.js';
 import { packageInfo } from '../common/package-info.js';
 
 const TOP_HELP = `eaddbench — benchmarks for the Linux SGX driver's EADD path
@@ -55,7 +56,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = err.exitCode;
       return;
     }
-    if (err instanceof OutputError || err instanceof InputFileError) {
+    if (err instanceof OutputError || err instanceof InputFileError || err instanceof FlagError) {
       process.stderr.write(`eaddbench: error: ${err.message}\n`);
       process.exitCode = 2;
       return;

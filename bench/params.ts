@@ -46,8 +46,8 @@ export function parseParam(workload: string, spec: ParamSpec, raw: string): numb
       value = parseSize(raw);
       break;
     case 'int':
-      value = parseNumber(raw);
-      if (value !== undefined && !Number.isInteger(value)) value = undefined;
+      // Integers are plain digits, as for the integer flags (--seed 1e1 and builders=1e1 are both refused).
+      value = /^\s*\+?\d+\s*$/.test(raw) ? parseNumber(raw) : undefined;
       break;
     case 'number':
       value = parseNumber(raw);

@@ -3,7 +3,7 @@
  * defaults object. Every error names the flag and the valid values.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../common/flags.js';
 import { UsageError } from './errors.js';
 import { parseSets } from './params.js';
 import { parseShard, type PlanInput, type SweepEntry } from './plan.js';
@@ -45,6 +45,9 @@ Options:
   --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
+
+Values: integers (flags and integer parameters) are plain digits; other numbers may use a
+decimal point or an exponent (rate=2.5e3); a flag that takes one value may be given once.
 
 Exit status: 0 success (rejected, deadlock and skipped cases are results); 1 a case failed
 (outcome error); 2 bad usage or input (nothing is run and no file is written).

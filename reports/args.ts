@@ -1,5 +1,6 @@
 /** Flag parsing shared by the report, compare and merge commands (and the CI gate). */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseArgs } from '../common/flags.js';
 import { UsageError } from '../bench/errors.js';
 import { readResults, type ResultFile } from './read.js';
 

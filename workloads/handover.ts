@@ -12,7 +12,7 @@ export const handover: WorkloadSpec = {
   description: 'clients arrive (Poisson, `rate`/s) and need a ready enclave: a daemon hands over a pre-built fd (fd binding) or each client builds its own (mm binding); reports time-to-ready',
   params: [
     ...buildParams('8MiB'),
-    { name: 'rate', kind: 'number', unit: '1/s', default: 10, min: 0, max: 1e6, check: (v) => (typeof v === 'number' && v > 0 ? undefined : 'a rate > 0 per second'), description: 'client arrivals per second (Poisson, open loop)' },
+    { name: 'rate', kind: 'number', unit: '1/s', default: 10, min: 0.01, max: 1e6, description: 'client arrivals per second (Poisson, open loop)' },
     { name: 'clients', kind: 'int', unit: 'count', default: 8, min: 1, max: 4096, description: 'clients that arrive' },
     { name: 'pool', kind: 'int', unit: 'count', default: 2, min: 1, max: 256, description: 'enclaves the daemon keeps built ahead' },
   ],

@@ -11,16 +11,14 @@
 import { buildOpsFrom, buildParams, num } from './common.js';
 import type { WorkloadSpec } from './types.js';
 
-const rateCheck = (v: number | string): string | undefined => (typeof v === 'number' && v > 0 ? undefined : 'a rate > 0 per second');
-
 export const mmapContention: WorkloadSpec = {
   name: 'mmap-contention',
   description: 'a builder plus application threads in the same mm doing page faults and mmap/munmap; reports the application latency next to the build',
   params: [
     ...buildParams('128MiB'),
     { name: 'threads', kind: 'int', unit: 'count', default: 2, min: 1, max: 64, description: 'application threads of each kind in the builder\'s mm' },
-    { name: 'fault_rate', kind: 'number', unit: '1/s', default: 20000, min: 0, max: 1e7, check: rateCheck, description: 'page faults per second per fault thread (Poisson)' },
-    { name: 'mmap_rate', kind: 'number', unit: '1/s', default: 2000, min: 0, max: 1e7, check: rateCheck, description: 'mmap/munmap calls per second per churn thread (Poisson)' },
+    { name: 'fault_rate', kind: 'number', unit: '1/s', default: 20000, min: 1, max: 1e7, description: 'page faults per second per fault thread (Poisson)' },
+    { name: 'mmap_rate', kind: 'number', unit: '1/s', default: 2000, min: 1, max: 1e7, description: 'mmap/munmap calls per second per churn thread (Poisson)' },
   ],
   generate(values) {
     const threads = num(values, 'threads');

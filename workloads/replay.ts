@@ -13,6 +13,7 @@ import { UsageError } from '../bench/errors.js';
 import { ArchInputError } from '../backends/arch/errors.js';
 import { readSgxsFile, type ImportedSgxs } from '../backends/arch/sgxs-image.js';
 import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PERM_MASK, pageTypeName } from '../backends/arch/secinfo.js';
+import { MAX_SIZE } from './common.js';
 import type { Op, ParamValues, Scenario, WorkloadSpec } from './types.js';
 
 const PAGE = 4096;
@@ -22,6 +23,10 @@ type AddOp = Extract<Op, { op: 'add' }>;
 /** The ops of the builder, from an imported stream (pure; throws ArchInputError). */
 export function replayOps(image: ImportedSgxs, source: string): Op[] {
   if (image.unsized) throw new ArchInputError(`${source}: record 0 (byte offset 0): an UNSIZED stream has no enclave size to ECREATE with`);
+  // The same cap as `build`'s size: the model keeps per-page state for the whole ELRANGE.
+  if (image.size > MAX_SIZE) {
+    throw new ArchInputError(`${source}: record 0 (byte offset 0): ECREATE size 0x${image.size.toString(16)} is larger than a replay can run (at most ${MAX_SIZE / 1024 ** 3} GiB, as for build's size)`);
+  }
   const ops: Op[] = [{ op: 'create', enclave: 0, size: image.size }];
   let cur: { -readonly [K in keyof AddOp]: AddOp[K] } | undefined;
   for (const p of image.pages) {

@@ -1,7 +1,7 @@
 /** eaddbench calibrate: measure this machine's SGX costs and write a cost profile the model accepts. */
 import { generateSigningKey } from '../../backends/arch/rsa.js';
 import { checkOutputFile, writeFileAtomic } from '../../common/atomic-write.js';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { CheckFailed, UsageError } from '../errors.js';
 import { loadBinding } from '../../backends/sgx/binding.js';

@@ -1,5 +1,5 @@
 /** eaddbench doctor: what this machine can run, and why not when it cannot. Always exits 0. */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { probe, chooseDevice, type Probe } from '../../backends/sgx/detect.js';
 import { deviceDesign } from '../../backends/sgx/compat.js';

@@ -1,5 +1,5 @@
 /** `eaddbench keygen --out KEY.pem`: a new RSA-3072, e = 3 signing key. */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { generateSigningKey } from '../../backends/arch/rsa.js';

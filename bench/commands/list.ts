@@ -1,5 +1,5 @@
 /** `eaddbench list [workloads|designs|profiles|suites] [--json]`. */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { formatSize } from '../units.js';

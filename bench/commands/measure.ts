@@ -1,5 +1,5 @@
 /** `eaddbench measure FILE.sgxs [--json]`: the MRENCLAVE of an SGXS stream, read in chunks. */
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ArchInputError } from '../../backends/arch/errors.js';

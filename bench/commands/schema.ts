@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { COLUMNS, METRICS, schemaMarkdown, SCHEMA_VERSION } from '../../results/schema.js';
 
@@ -15,6 +16,7 @@ Example:
 `,
   async run(argv) {
     const { values } = parseArgs({ args: [...argv], strict: true, options: { markdown: { type: 'boolean' }, json: { type: 'boolean' } } });
+    if (values.json && values.markdown) throw new UsageError('--markdown and --json ask for two formats; give one (Markdown is the default)');
     if (values.json) process.stdout.write(JSON.stringify({ schema_version: SCHEMA_VERSION, columns: COLUMNS, metrics: METRICS }, null, 2) + '\n');
     else process.stdout.write(schemaMarkdown());
     return 0;

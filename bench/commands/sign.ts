@@ -1,6 +1,6 @@
 /** `eaddbench sign FILE.sgxs --key KEY.pem --out FILE.sig ...`: a SIGSTRUCT for a stream. */
 import { InputFileError, readInput } from '../../common/input-file.js';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ArchInputError } from '../../backends/arch/errors.js';

@@ -1,6 +1,6 @@
 /** `eaddbench sigstruct FILE.sig [--json]`: a SIGSTRUCT's fields and whether it verifies. */
 import { InputFileError, readInput } from '../../common/input-file.js';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ArchInputError } from '../../backends/arch/errors.js';
