@@ -159,8 +159,9 @@ function judge(b: Series, n: Series, o: CompareOptions): MetricComparison {
 }
 
 /** True when the comparison must fail the gate (exit 1). */
+/** The gate fails on a regression, and on a baseline metric the new results no longer have. */
 export function hasRegression(c: Comparison): boolean {
-  return c.counts.regressed > 0;
+  return c.counts.regressed > 0 || c.counts.missing > 0;
 }
 
 /** `+1.23%`, with the sign always shown; infinities for metrics that appear from zero. */

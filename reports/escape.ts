@@ -1,4 +1,5 @@
 /** Escaping of strings that come from a CSV: every one passes through here before output. */
+import { neutraliseCell } from '../results/csv.js';
 
 /** Text for HTML element content and attribute values (quoted with "). */
 export function escapeHtml(s: string): string {
@@ -8,10 +9,11 @@ export function escapeHtml(s: string): string {
 /**
  * Text for a Markdown table cell (GitHub-flavoured): HTML-significant characters become
  * entities, the Markdown punctuation that can start emphasis, code, links or strike-through is backslash-escaped, pipes cannot end the cell, and
- * newlines cannot end the row.
+ * newlines cannot end the row. A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`
+ * first) gets a leading `'`, as in the results CSV (the OWASP CSV-injection rule).
  */
 export function escapeMarkdown(s: string): string {
-  return s
+  return neutraliseCell(s)
     .replace(/\\/g, '\\\\')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -41,8 +41,30 @@ function logLabel(v: number, unit: string): string {
   return `${sig3(v / d.factor)}${d.prefix}`;
 }
 
+/**
+ * Values beyond ±PLOT_LIMIT (or not finite) stay out of an axis's domain: a CSV may hold 1e308,
+ * and nice ticks over it overflow to Infinity. Such points are drawn clipped at the axis edge and
+ * the axis title says how many there were.
+ */
+export const PLOT_LIMIT = 1e100;
+
 export function resolveAxis(spec: AxisSpec, values: readonly number[], range: readonly [number, number]): ResolvedAxis {
-  const finite = values.filter((v) => Number.isFinite(v));
+  const finite = values.filter((v) => Number.isFinite(v) && Math.abs(v) <= PLOT_LIMIT);
+  const outside = values.length - finite.length;
+  const axis = resolveInRange(spec, finite, range);
+  const [r0, r1] = [Math.min(range[0], range[1]), Math.max(range[0], range[1])];
+  const inner = axis.scale;
+  const clamp = (v: number): number => {
+    const p = inner(v);
+    if (Number.isNaN(p)) return v > 0 || Number.isNaN(v) ? inner.range[1] : inner.range[0];
+    return Math.min(r1, Math.max(r0, p));
+  };
+  const scale = Object.assign(clamp, { kind: inner.kind, domain: inner.domain, range: inner.range });
+  const title = outside > 0 ? `${axis.title}; ${outside} value${outside === 1 ? '' : 's'} out of range (beyond ±1e100 or not finite), drawn clipped at the edge` : axis.title;
+  return { ...axis, scale, title };
+}
+
+function resolveInRange(spec: AxisSpec, finite: readonly number[], range: readonly [number, number]): ResolvedAxis {
   let min = finite.length ? Math.min(...finite) : 0;
   let max = finite.length ? Math.max(...finite) : 1;
   if (spec.domain) [min, max] = spec.domain;

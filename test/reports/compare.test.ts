@@ -72,3 +72,40 @@ test('text output prints [lower estimate upper] per metric and a summary; JSON c
   assert.equal(doc.metrics.length, 4);
   assert.deepEqual(doc.metrics.map((m) => m.verdict).sort(), ['regressed', 'regressed', 'within noise', 'within noise']);
 });
+
+test('every outcome transition has its verdict: to error, rejected or deadlock regresses; to ok improves; skipped is a change', () => {
+  const H = 'schema_version,run_id,case_id,backend,design,workload,profile,params,seed,repeat,clock,metric,unit,value,outcome,detail';
+  const OUTCOMES = ['ok', 'rejected', 'deadlock', 'error', 'skipped'] as const;
+  const rowOf = (o: string) => (o === 'ok' ? '1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,' : `1,r,c1,model,per-mm,build,default,size=4096,1,0,model,case,,,${o},why`);
+  // Expected verdicts written out by hand (from → to), not derived from the code's rule.
+  const expected: Record<string, string> = {
+    'ok→rejected': 'regressed', 'ok→deadlock': 'regressed', 'ok→error': 'regressed', 'ok→skipped': 'changed',
+    'rejected→ok': 'improved', 'rejected→deadlock': 'regressed', 'rejected→error': 'regressed', 'rejected→skipped': 'changed',
+    'deadlock→ok': 'improved', 'deadlock→rejected': 'regressed', 'deadlock→error': 'regressed', 'deadlock→skipped': 'changed',
+    'error→ok': 'improved', 'error→rejected': 'regressed', 'error→deadlock': 'regressed', 'error→skipped': 'changed',
+    'skipped→ok': 'changed', 'skipped→rejected': 'regressed', 'skipped→deadlock': 'regressed', 'skipped→error': 'regressed',
+  };
+  let checked = 0;
+  for (const from of OUTCOMES) {
+    for (const to of OUTCOMES) {
+      if (from === to) continue;
+      const c = compareRows(parseResults(`${H}\n${rowOf(from)}\n`, 'b.csv').rows, parseResults(`${H}\n${rowOf(to)}\n`, 'n.csv').rows);
+      const caseLine = c.metrics.find((m) => m.metric === 'case');
+      assert.ok(caseLine, `${from}→${to} reported`);
+      assert.equal(caseLine.verdict, expected[`${from}→${to}`], `${from}→${to}`);
+      assert.equal(hasRegression(c), expected[`${from}→${to}`] === 'regressed', `${from}→${to} gate`);
+      checked++;
+    }
+  }
+  assert.equal(checked, 20);
+});
+
+test('the gate fails when a baseline metric is missing from the new results', () => {
+  const H = 'schema_version,run_id,case_id,backend,design,workload,profile,params,seed,repeat,clock,metric,unit,value,outcome,detail';
+  const base = parseResults(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,einit_time,ns,10,ok,\n`, 'b.csv').rows;
+  const next = parseResults(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n`, 'n.csv').rows;
+  const c = compareRows(base, next);
+  assert.equal(c.counts.missing, 1);
+  assert.equal(c.counts.regressed, 0);
+  assert.equal(hasRegression(c), true);
+});
