@@ -8,6 +8,7 @@ import { COMMANDS } from './commands/index.js';
 import { UsageError, CheckFailed, INTERNAL_ERROR_EXIT, REPORT_BUGS } from './errors.js';
 import { OutputError } from '../common/atomic-write.js';
 import { InputFileError } from '../common/input-file.js';
+import { packageInfo } from '../common/package-info.js';
 
 const TOP_HELP = `eaddbench — benchmarks for the Linux SGX driver's EADD path
 
@@ -31,7 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('eaddbench 0.1.0\n');
+    const { name: pkgName, version } = packageInfo();
+    process.stdout.write(`${pkgName} ${version}\n`);
     return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);

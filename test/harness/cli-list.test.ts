@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../bench/commands/index.js';
 
@@ -47,4 +48,13 @@ test('every command has --help with a worked example; unknown commands exit 2', 
   const bad = cli('frobnicate');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown command 'frobnicate'; valid commands: run, list/);
+});
+
+test('--version prints the version from package.json (no second literal)', () => {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) {
+    const r = cli(flag);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `eaddbench ${pkg.version}\n`);
+  }
 });
