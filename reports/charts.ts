@@ -6,6 +6,7 @@ import type { Row } from '../results/schema.js';
 import { loadProfile, profileCosts } from '../backends/model/profiles.js';
 import { formatBytes } from './format.js';
 import { parseParams, seriesOf } from './group.js';
+import { drawValues, nominal } from './uncertainty.js';
 import { factorCharts, type FactorRow } from './charts/factors.js';
 import { quantileCharts } from './charts/quantiles.js';
 import { sweepCharts } from './charts/sweep.js';
@@ -51,8 +52,10 @@ function epcLine(backend: string, profile: string): RefLine[] {
 }
 
 export function buildCharts(rows: readonly Row[]): ChartSection[] {
-  const all = [...seriesOf(rows).values()];
-  const factors = factorCharts(rows, all);
+  // Lines and bars are the nominal profile (draw 0); the cost draws give their bands and error bars.
+  const all = [...seriesOf(nominal(rows)).values()];
+  const draws = drawValues(rows);
+  const factors = factorCharts(rows, all, draws);
   // The workload's size parameter is `total` (bytes over all builders); older files used `size`.
   const epcParam = all.some((s) => s.workload === 'epc-pressure' && parseParams(s.params).has('total')) ? 'total' : 'size';
   const epc = { workload: 'epc-pressure', xParam: epcParam, xLabel: 'enclave bytes added (all builders)', refLines: epcLine };
@@ -61,7 +64,7 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
       'throughput',
       'Throughput against concurrency',
       'Pages added per second over the whole case against the number of concurrent builders (each with its own mm and enclave), one line per design. A single queue worker flattens the curve; EADD in the caller scales with CPUs.',
-      sweepCharts(rows, all, { workload: 'concurrent', xParam: 'builders', xLabel: 'concurrent builders', metrics: [{ metric: 'throughput' }], title: 'Throughput against builders' }),
+      sweepCharts(rows, all, draws, { workload: 'concurrent', xParam: 'builders', xLabel: 'concurrent builders', metrics: [{ metric: 'throughput' }], title: 'Throughput against builders' }),
       'the `concurrent` workload swept over `builders` with the `throughput` metric',
     ),
     section(
@@ -93,8 +96,8 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
       'EPC pressure',
       'Throughput and EPC evictions as the pages added grow past the usable EPC (dotted line, from the model profile): reclaim (EWB, ETRACK, IPIs) starts when the pages no longer fit.',
       mergeBuilt(
-        sweepCharts(rows, all, { ...epc, metrics: [{ metric: 'throughput' }], title: 'Throughput under EPC pressure' }),
-        sweepCharts(rows, all, { ...epc, metrics: [{ metric: 'epc_evictions' }], title: 'EPC evictions' }),
+        sweepCharts(rows, all, draws, { ...epc, metrics: [{ metric: 'throughput' }], title: 'Throughput under EPC pressure' }),
+        sweepCharts(rows, all, draws, { ...epc, metrics: [{ metric: 'epc_evictions' }], title: 'EPC evictions' }),
       ),
       'the `epc-pressure` workload swept over `total`',
     ),
@@ -102,7 +105,7 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
       'handover',
       'Handover: time to ready against arrival rate',
       'Clients arrive as a Poisson process (open loop) and receive a pre-built enclave from a daemon; time from arrival to a ready enclave, median (solid) and p99 (dashed), log axis. A design that binds the enclave to its creator\'s mm cannot hand a pre-built one over, so its clients wait for a build; a design that rejected the workload is listed in the legend.',
-      sweepCharts(rows, all, { workload: 'handover', xParam: 'rate', xLabel: 'arrival rate', metrics: [{ metric: 'ready_latency_p50' }, { metric: 'ready_latency_p99', dashed: true }], title: 'Time to ready against arrival rate', ylog: true }),
+      sweepCharts(rows, all, draws, { workload: 'handover', xParam: 'rate', xLabel: 'arrival rate', metrics: [{ metric: 'ready_latency_p50' }, { metric: 'ready_latency_p99', dashed: true }], title: 'Time to ready against arrival rate', ylog: true }),
       'the `handover` workload swept over `rate` with `ready_latency_p50`/`ready_latency_p99`',
     ),
   ];

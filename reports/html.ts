@@ -6,7 +6,9 @@ import type { Row } from '../results/schema.js';
 import { metricDef } from '../results/schema.js';
 import { escapeHtml as esc } from './escape.js';
 import { formatParams, formatQuantity, formatRatio, metricTitle, sig3 } from './format.js';
+import type { Spread } from './stats.js';
 import { FACTORS, buildCharts, type ChartSection, type FactorRow } from './charts.js';
+import { conclusionList, drawCount, lineVerdict, MAX_CONCLUSIONS } from './conclusions.js';
 import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
 import type { ReportSource } from './markdown.js';
 
@@ -41,10 +43,13 @@ export function renderHtml(src: ReportSource): string {
   if (rows.length === 0) {
     parts.push('<p class="empty">No result rows in the input.</p>');
   } else {
+    const summaries = summarize(rows);
+    const draws = drawCount(rows);
+    if (draws > 0) parts.push(conclusionsHtml(summaries, draws));
     parts.push('<h2 id="charts">Charts</h2>');
     for (const s of buildCharts(rows)) parts.push(chartSection(s));
     parts.push('<h2 id="summary">Summary by workload</h2>');
-    for (const w of summarize(rows)) parts.push(workloadTables(w));
+    for (const w of summaries) parts.push(workloadTables(w, draws > 0));
     const failed = failedGroups(rows);
     if (failed.length > 0) {
       parts.push('<h2 id="failed">Cases without metrics</h2>', '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>runs</th><th>outcome</th><th>reason</th></tr></thead><tbody>');
@@ -78,34 +83,52 @@ function code(escaped: string): string {
 }
 
 function factorTable(rows: readonly FactorRow[]): string {
-  const r = (x: number | string | undefined) => (typeof x === 'number' ? esc(formatRatio(x)) : `<span class="ratio">${esc(x ?? '—')}</span>`);
+  const r = (x: number | string | undefined, s: Spread | undefined) =>
+    typeof x === 'number' ? esc(formatRatio(x)) + (s ? ` <span class="ratio">[${esc(formatRatio(s.p5))}–${esc(formatRatio(s.p95))}]</span>` : '') : `<span class="ratio">${esc(x ?? '—')}</span>`;
   const multi = new Set(rows.map((f) => `${f.backend}\u001f${f.profile}`)).size > 1;
   const out = [`<table class="factors"><thead><tr><th>workload</th>${multi ? '<th>backend / profile</th>' : ''}<th>params</th><th>metric</th>${FACTORS.map((f) => `<th>${esc(f.label)}</th>`).join('')}</tr></thead><tbody>`];
   for (const f of rows) {
-    const cells = FACTORS.map((k) => `<td class="num">${r(f.costs.get(k.id))}</td>`).join('');
+    const cells = FACTORS.map((k) => `<td class="num">${r(f.costs.get(k.id), f.spreads.get(k.id))}</td>`).join('');
     out.push(`<tr><td>${esc(f.workload)}</td>${multi ? `<td>${esc(f.backend)} / ${esc(f.profile)}</td>` : ''}<td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td>${cells}</tr>`);
   }
   out.push('</tbody></table>');
   return out.join('\n');
 }
 
-function workloadTables(w: WorkloadSummary): string {
+function conclusionsHtml(summaries: readonly WorkloadSummary[], draws: number): string {
+  const { list, equal } = conclusionList(summaries);
+  const out = [`<h2 id="conclusions">Conclusions over ${draws} cost draws</h2>`];
+  out.push(`<p class="caption">Each value below is the nominal profile's (draw 0) with [p5–p95] over the ${draws} cost draws; ratios are taken per draw (paired: both designs saw the same costs). A conclusion is robust when the same design wins in every draw.</p>`);
+  for (const [robust, heading] of [[true, 'Robust: the same design wins in every draw'], [false, 'Not robust: the winner depends on the costs']] as const) {
+    const items = list.filter((c) => c.robust === robust);
+    out.push(`<h3>${esc(heading)} — ${items.length}</h3>`, '<ul>');
+    if (items.length === 0) out.push('<li>none</li>');
+    for (const c of items.slice(0, MAX_CONCLUSIONS * 4)) out.push(`<li>${esc(c.text)}</li>`);
+    if (items.length > MAX_CONCLUSIONS * 4) out.push(`<li>… and ${items.length - MAX_CONCLUSIONS * 4} more (in the verdict columns below)</li>`);
+    out.push('</ul>');
+  }
+  if (equal > 0) out.push(`<p class="caption">${equal} headline comparison(s) gave equal values in every draw and are not listed.</p>`);
+  return out.join('\n');
+}
+
+function workloadTables(w: WorkloadSummary, withVerdict: boolean): string {
   const varies = new Set(w.lines.map((l) => `${l.backend}\u001f${l.profile}`)).size > 1;
   const head = w.lines.filter((l) => l.headline);
   const rest = w.lines.filter((l) => !l.headline);
   const out = [`<h3 id="workload-${esc(w.workload)}">${esc(w.workload)}</h3>`];
   if (w.fixed !== '') out.push(`<p class="meta">Fixed for every case below: ${esc(formatParams(w.workload, w.fixed))}.</p>`);
-  out.push(table(w, head, varies));
-  if (rest.length > 0) out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies), '</details>');
+  out.push(table(w, head, varies, withVerdict));
+  if (rest.length > 0) out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies, withVerdict), '</details>');
   return out.join('\n');
 }
 
-function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean): string {
+function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: boolean, withVerdict: boolean): string {
   const withParams = lines.some((l) => ownParams(w, l.params) !== '');
   const out: string[] = ['<table><thead><tr>'];
   if (withBackend) out.push('<th>backend / profile</th>');
   out.push(`${withParams ? '<th>params</th>' : ''}<th>metric</th>`);
   for (const d of w.designs) out.push(`<th>${esc(d)}${d === w.reference ? ' (reference)' : ''}</th>`);
+  if (withVerdict) out.push('<th>verdict</th>');
   out.push('</tr></thead><tbody>');
   for (const l of lines) {
     out.push('<tr>');
@@ -114,6 +137,7 @@ function table(w: WorkloadSummary, lines: readonly SummaryLine[], withBackend: b
     if (withParams) out.push(`<td>${esc(own === '' ? '(fixed only)' : formatParams(w.workload, own))}</td>`);
     out.push(`<td>${metricLabel(l)}</td>`);
     for (const d of w.designs) out.push(cell(l.cells.get(d) ?? { kind: 'none' }, l.unit));
+    if (withVerdict) out.push(`<td>${esc(lineVerdict(w, l) ?? '—')}</td>`);
     out.push('</tr>');
   }
   out.push('</tbody></table>');
@@ -135,8 +159,10 @@ function cell(c: Cell, unit: string): string {
       return `<td class="outcome" title="${esc(c.detail)}">${esc(c.outcome)}</td>`;
     case 'value': {
       const n = c.n > 1 ? ` <span class="ratio">n=${c.n}</span>` : '';
-      const ratio = c.ratio === null ? '' : ` <span class="ratio">(${esc(formatRatio(c.ratio))})</span>`;
-      return `<td class="num" title="${esc(sig3(c.median))} ${esc(unit)}">${esc(formatQuantity(c.median, unit))}${ratio}${n}</td>`;
+      const rs = c.ratioSpread ? ` [${formatRatio(c.ratioSpread.p5)}–${formatRatio(c.ratioSpread.p95)}]` : '';
+      const ratio = c.ratio === null ? '' : ` <span class="ratio">(${esc(formatRatio(c.ratio) + rs)})</span>`;
+      const spread = c.spread ? ` <span class="ratio">[${esc(formatQuantity(c.spread.p5, unit))}–${esc(formatQuantity(c.spread.p95, unit))}]</span>` : '';
+      return `<td class="num" title="${esc(sig3(c.median))} ${esc(unit)}">${esc(formatQuantity(c.median, unit))}${spread}${ratio}${n}</td>`;
     }
   }
 }

@@ -20,6 +20,10 @@ grade "measured"; the rest come from the base profile. Use it with: eaddbench ru
 
 Without SGX it exits 1 with the reason and writes nothing.
 
+Which costs to calibrate first: the ones that move the conclusions. A run with cost draws
+ranks them per metric (Spearman correlation over the draws, top 5):
+  eaddbench run --suite default --draws 32 --sensitivity --out results/draws.csv
+
 Options:
   --backend sgx        required (only the hardware can be calibrated)
   --out FILE.json      where to write the profile (written to a temp file, then renamed)

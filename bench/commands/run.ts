@@ -12,7 +12,14 @@ import { Progress } from '../progress.js';
 import { resultRows } from '../rows.js';
 import { summaryTable } from '../summary.js';
 import { ResultsWriter } from '../../results/writer.js';
-import { checkOutputFile, symlinkAtomic } from '../../common/atomic-write.js';
+import { checkOutputFile, symlinkAtomic, writeFileAtomic } from '../../common/atomic-write.js';
+import { chanceLevel, costSensitivity, sensitivityCsv, sensitivityTable } from '../../reports/sensitivity.js';
+import { HEADLINE } from '../../reports/summary.js';
+
+/** Where `--sensitivity` writes: next to the results, `X.csv` → `X.sensitivity.csv`. */
+export function sensitivityPath(out: string): string {
+  return out.replace(/\.csv$/, '') + '.sensitivity.csv';
+}
 import { loadBackend } from '../../backends/index.js';
 import { UsageError } from '../errors.js';
 import type { Row } from '../../results/schema.js';
@@ -51,6 +58,8 @@ export const command: Command = {
     if (existsSync(out) && opts.out === undefined) throw new UsageError(`--out: ${out} already exists`);
     // The destination is checked and owned before any case runs (exit 2 naming the path).
     checkOutputFile(out, '--out');
+    const sensitivityOut = opts.sensitivity ? sensitivityPath(out) : undefined;
+    if (sensitivityOut !== undefined) checkOutputFile(sensitivityOut, '--sensitivity');
     const writer = new ResultsWriter(out, runId, '--out');
     const perCase: (Row[] | undefined)[] = new Array(cases.length);
     const progress = new Progress(cases.length);
@@ -110,6 +119,12 @@ export const command: Command = {
     writer.finish(rows);
     if (opts.out === undefined) linkLatest(out);
     process.stdout.write(summaryTable(rows));
+    if (sensitivityOut !== undefined) {
+      const list = costSensitivity(rows, opts.vectors);
+      writeFileAtomic(sensitivityOut, sensitivityCsv(list), { flag: '--sensitivity' });
+      process.stdout.write('\n' + sensitivityTable(list, (w) => HEADLINE[w] ?? [], chanceLevel(opts.vectors)));
+      process.stderr.write(`eaddbench: ${list.length} cost correlations → ${sensitivityOut}\n`);
+    }
     process.stderr.write(`eaddbench: ${cases.length} cases, ${rows.length} rows (clock: ${backend.clock}) → ${out}\n`);
     if (skipped > 0) {
       const reason = rows.find((r) => r.outcome === 'skipped')?.detail ?? '';

@@ -3,12 +3,15 @@
  * mm + kthread, per-mm-sync = mm + caller, attach = fd + kthread, mm-less = fd + caller (mm-less
  * also pins the source and adds whole ranges). Pairs that differ in one knob isolate it:
  * per-mm vs per-mm-sync the queue, per-mm vs attach the binding, attach vs mm-less execution
- * together with source and batch.
+ * together with source and batch. With cost draws each pair's ratio is also taken per draw
+ * (paired) and its p5–p95 drawn as an error bar.
  */
 import { metricDef } from '../../results/schema.js';
 import { formatParams, formatRatio, metricTitle } from '../format.js';
 import { outcomesOf, configKey, paramsExcept, sharedParams, type Series, type ConfigOutcome } from '../group.js';
-import { median, sorted } from '../stats.js';
+import { median, sorted, spread, type Spread } from '../stats.js';
+import type { DrawValues } from '../uncertainty.js';
+import { metricKey } from '../group.js';
 import { HEADLINE } from '../summary.js';
 import { renderBarChart, type BarGroup } from '../svg/bar.js';
 import type { Row } from '../../results/schema.js';
@@ -42,6 +45,8 @@ export interface FactorRow {
   readonly metric: string;
   /** Per factor id: the cost (> 1: the first design is worse), or why there is none. */
   readonly costs: ReadonlyMap<Factor['id'], number | string>;
+  /** Per factor id: p5–p95 of the paired per-draw cost (only with cost draws). */
+  readonly spreads: ReadonlyMap<Factor['id'], Spread>;
 }
 
 const PRESETS = ['per-mm', 'per-mm-sync', 'attach', 'mm-less'];
@@ -56,7 +61,19 @@ export function cost(metric: string, a: number, b: number): number | null {
   return den > 0 && num > 0 ? num / den : null;
 }
 
-export function factorCharts(rows: readonly Row[], all: readonly Series[]): Built & { rows: FactorRow[] } {
+/** The per-draw cost of `a` against `b` (paired: the same draw on both sides). */
+function drawCosts(metric: string, a: ReadonlyMap<number, number> | undefined, b: ReadonlyMap<number, number> | undefined): number[] {
+  if (!a || !b) return [];
+  const out: number[] = [];
+  for (const [d, av] of a) {
+    const bv = b.get(d);
+    const c = bv === undefined ? null : cost(metric, av, bv);
+    if (c !== null) out.push(c);
+  }
+  return out;
+}
+
+export function factorCharts(rows: readonly Row[], all: readonly Series[], draws: DrawValues = new Map()): Built & { rows: FactorRow[] } {
   const outcomes = outcomesOf(rows);
   const table: FactorRow[] = [];
   // Per (backend, profile): one bar group per workload, at its configuration with the most
@@ -82,13 +99,17 @@ export function factorCharts(rows: readonly Row[], all: readonly Series[]): Buil
       };
       const why = (d: string): string => outcomeOf(outcomes, { ...c, design: d, workload: w }) ?? 'not run';
       const costs = new Map<Factor['id'], number | string>();
+      const spreads = new Map<Factor['id'], Spread>();
+      const drawsOf = (d: string) => draws.get(metricKey({ backend: c.backend, design: d, workload: w, profile: c.profile, params: c.params, metric }));
       for (const f of FACTORS) {
         const a = val(f.a);
         const b = val(f.b);
         const r = a !== null && b !== null ? cost(metric, a, b) : null;
         costs.set(f.id, r ?? (a === null ? `${f.a} ${why(f.a)}` : b === null ? `${f.b} ${why(f.b)}` : 'zero value'));
+        const s = r !== null ? spread(drawCosts(metric, drawsOf(f.a), drawsOf(f.b))) : null;
+        if (s) spreads.set(f.id, s);
       }
-      const row: FactorRow = { workload: w, backend: c.backend, profile: c.profile, params: formatParams(w, c.params), metric, costs };
+      const row: FactorRow = { workload: w, backend: c.backend, profile: c.profile, params: formatParams(w, c.params), metric, costs, spreads };
       if (![...costs.values()].some((v) => typeof v === 'number')) continue;
       table.push(row);
       const n = FACTORS.filter((f) => f.charted && typeof costs.get(f.id) === 'number').length;
@@ -136,11 +157,15 @@ function barGroup(row: FactorRow, own: string): BarGroup {
     bars: FACTORS.filter((f) => f.charted).map((f) => {
       const v = row.costs.get(f.id);
       const value = typeof v === 'number' ? v : null;
+      const s = row.spreads.get(f.id);
       return {
         series: f.label,
         value,
+        ...(s && value !== null ? { lo: s.p5, hi: s.p95 } : {}),
         label: value === null ? (typeof v === 'string' ? (v.split(' ').pop() ?? '') : '') : formatRatio(value),
-        tip: `${row.workload}, ${row.params}: ${f.a} vs ${f.b} on ${metricTitle(row.metric)}${unitNote}: ${value === null ? `no ratio (${String(v)})` : `${formatRatio(value)} (${value >= 1 ? `${f.a} worse` : `${f.a} better`})`}`,
+        tip:
+          `${row.workload}, ${row.params}: ${f.a} vs ${f.b} on ${metricTitle(row.metric)}${unitNote}: ${value === null ? `no ratio (${String(v)})` : `${formatRatio(value)} (${value >= 1 ? `${f.a} worse` : `${f.a} better`})`}` +
+          (s && value !== null ? ` [p5–p95 over the cost draws, paired: ${formatRatio(s.p5)}–${formatRatio(s.p95)}]` : ''),
       };
     }),
   };

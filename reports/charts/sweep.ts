@@ -1,15 +1,26 @@
 /**
  * Line charts of a metric against one swept parameter: one chart per setting of the other
- * parameters (and backend, profile), one line per design.
+ * parameters (and backend, profile), one line per design. With cost draws, a band around each
+ * line spans the p5–p95 of the metric over the draws.
  */
 import type { Row } from '../../results/schema.js';
 import { metricDef } from '../../results/schema.js';
-import { outcomesOf, paramsExcept, paramsWithout, parseParams, sharedParams, type Series } from '../group.js';
+import { drawSpread, type DrawValues } from '../uncertainty.js';
+import { metricKey, outcomesOf, paramsExcept, paramsWithout, parseParams, sharedParams, type Series } from '../group.js';
 import { formatParams, formatQuantity, metricTitle, paramUnit } from '../format.js';
 import { median, sorted } from '../stats.js';
 import { orderDesigns } from '../summary.js';
 import { renderLineChart, type LineSeries, type RefLine } from '../svg/line.js';
 import { MAX_CHARTS_PER_KIND, keyOf, type Built, type Chart } from './types.js';
+
+interface Pt {
+  readonly x: number;
+  readonly y: number;
+  readonly n: number;
+  /** p5–p95 over the cost draws. */
+  readonly lo?: number;
+  readonly hi?: number;
+}
 
 interface Group {
   readonly backend: string;
@@ -17,7 +28,7 @@ interface Group {
   /** The other parameters (without the swept one). */
   readonly rest: string;
   /** Per metric, per design: points sorted by x. */
-  readonly series: Map<string, Map<string, { x: number; y: number; n: number }[]>>;
+  readonly series: Map<string, Map<string, Pt[]>>;
   /** Designs whose cases in this group ended without metrics, with the outcome. */
   readonly absent: Map<string, string>;
 }
@@ -34,7 +45,7 @@ export interface SweepOptions {
   readonly refLines?: (backend: string, profile: string) => readonly RefLine[];
 }
 
-function groupsOf(rows: readonly Row[], all: readonly Series[], o: SweepOptions): Group[] {
+function groupsOf(rows: readonly Row[], all: readonly Series[], draws: DrawValues, o: SweepOptions): Group[] {
   const metrics = new Set(o.metrics.map((m) => m.metric));
   const groups = new Map<string, Group>();
   for (const s of all) {
@@ -45,10 +56,11 @@ function groupsOf(rows: readonly Row[], all: readonly Series[], o: SweepOptions)
     const k = keyOf(s.backend, s.profile, rest);
     let g = groups.get(k);
     if (!g) groups.set(k, (g = { backend: s.backend, profile: s.profile, rest, series: new Map(), absent: new Map() }));
-    const byDesign = g.series.get(s.metric) ?? new Map<string, { x: number; y: number; n: number }[]>();
+    const byDesign = g.series.get(s.metric) ?? new Map<string, Pt[]>();
     g.series.set(s.metric, byDesign);
     const pts = byDesign.get(s.design) ?? [];
-    pts.push({ x, y: median(sorted(s.values)), n: s.values.length });
+    const band = drawSpread(draws.get(metricKey(s)));
+    pts.push({ x, y: median(sorted(s.values)), n: s.values.length, ...(band ? { lo: band.p5, hi: band.p95 } : {}) });
     byDesign.set(s.design, pts);
   }
   for (const c of outcomesOf(rows).values()) {
@@ -60,9 +72,9 @@ function groupsOf(rows: readonly Row[], all: readonly Series[], o: SweepOptions)
   return [...groups.values()];
 }
 
-export function sweepCharts(rows: readonly Row[], all: readonly Series[], o: SweepOptions): Built {
+export function sweepCharts(rows: readonly Row[], all: readonly Series[], draws: DrawValues, o: SweepOptions): Built {
   const first = o.metrics[0]!.metric;
-  const groups = groupsOf(rows, all, o);
+  const groups = groupsOf(rows, all, draws, o);
   const multi = new Set(groups.map((g) => `${g.backend}\u001f${g.profile}`)).size > 1;
   // Titles name only what tells the charts apart; the note under each lists the rest.
   const shared = sharedParams(groups.map((g) => g.rest));
@@ -90,7 +102,14 @@ export function sweepCharts(rows: readonly Row[], all: readonly Series[], o: Swe
           name,
           styleKey: d,
           dashed: m.dashed === true,
-          points: pts.map((p) => ({ x: p.x, y: p.y, tip: `${d}: ${o.xParam}=${xUnit === 'bytes' ? formatQuantity(p.x, 'bytes') : p.x} → ${metricTitle(m.metric)} ${formatQuantity(p.y, unit)}${p.n > 1 ? ` (median of ${p.n})` : ''}` })),
+          points: pts.map((p) => ({
+            x: p.x,
+            y: p.y,
+            ...(p.lo !== undefined && p.hi !== undefined ? { lo: p.lo, hi: p.hi } : {}),
+            tip:
+              `${d}: ${o.xParam}=${xUnit === 'bytes' ? formatQuantity(p.x, 'bytes') : p.x} → ${metricTitle(m.metric)} ${formatQuantity(p.y, unit)}${p.n > 1 ? ` (median of ${p.n})` : ''}` +
+              (p.lo !== undefined && p.hi !== undefined ? ` [p5–p95 over the cost draws: ${formatQuantity(p.lo, unit)}–${formatQuantity(p.hi, unit)}]` : ''),
+          })),
         });
       }
     }

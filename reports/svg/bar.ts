@@ -15,6 +15,9 @@ export interface Bar {
   readonly tip: string;
   /** Short text above the bar (e.g. a ratio), or '' for none. */
   readonly label: string;
+  /** An interval around the value (e.g. p5–p95 over cost draws), drawn as an error bar. */
+  readonly lo?: number;
+  readonly hi?: number;
 }
 
 export interface BarGroup {
@@ -48,7 +51,9 @@ export function renderBarChart(spec: BarChartSpec): string {
   const legend = drawLegend(spec.series.map((name) => ({ name, style: styles.get(name)! })), left, legendTop(frame), width - left - right);
   const top = legendTop(frame) + legend.height + 14;
   const box = { left, top, width: width - left - right, height: HEIGHT - top - 80 };
-  const values = spec.groups.flatMap((g) => g.bars.map((b) => b.value).filter((v): v is number => v !== null && (!spec.y.log || v > 0)));
+  const values = spec.groups.flatMap((g) =>
+    g.bars.flatMap((b) => (b.value === null ? [] : [b.value, ...(b.lo !== undefined && b.hi !== undefined ? [b.lo, b.hi] : [])])).filter((v) => !spec.y.log || v > 0),
+  );
   const ratio = spec.y.log === true;
   // A ratio axis always shows ×1, the line the bars start from.
   const y = resolveAxis({ ...spec.y, zero: !ratio }, ratio ? [...values, 1] : values, [box.top + box.height, box.top]);
@@ -76,9 +81,19 @@ export function renderBarChart(spec: BarChartSpec): string {
       const yv = y.scale(bar.value);
       const up = yv <= base;
       body.push(`<rect x="${px(x0 + 1)}" y="${px(Math.min(yv, base))}" width="${px(barW - 2)}" height="${px(Math.max(1, Math.abs(base - yv)))}" fill="${st.colour}"><title>${esc(bar.tip)}</title></rect>`);
+      let labelAt = up ? Math.min(yv, base) - 4 : Math.max(yv, base) + 11;
+      if (bar.lo !== undefined && bar.hi !== undefined && (!ratio || (bar.lo > 0 && bar.hi > 0))) {
+        const [y1, y2] = [y.scale(bar.lo), y.scale(bar.hi)];
+        const cx0 = x0 + barW / 2;
+        const cap = Math.min(6, barW / 3);
+        body.push(
+          `<path class="errorbar" d="M${px(cx0)} ${px(y1)}V${px(y2)}M${px(cx0 - cap)} ${px(y1)}H${px(cx0 + cap)}M${px(cx0 - cap)} ${px(y2)}H${px(cx0 + cap)}" stroke="#222" stroke-width="1.2" fill="none"><title>${esc(bar.tip)}</title></path>`,
+        );
+        labelAt = up ? Math.min(labelAt, Math.min(y1, y2) - 4) : Math.max(labelAt, Math.max(y1, y2) + 11);
+      }
       // A label only where it fits over its own bar; the tooltip always has the value.
       if (bar.label && bar.label.length * LABEL_CHAR_W <= barW + 2) {
-        body.push(`<text x="${px(x0 + barW / 2)}" y="${px(up ? Math.min(yv, base) - 4 : Math.max(yv, base) + 11)}" text-anchor="middle" font-size="10" fill="#222">${esc(bar.label)}</text>`);
+        body.push(`<text x="${px(x0 + barW / 2)}" y="${px(labelAt)}" text-anchor="middle" font-size="10" fill="#222">${esc(bar.label)}</text>`);
       }
     });
     g.category.split('\n').slice(0, 3).forEach((line, i) => {
