@@ -16,8 +16,18 @@ export interface DesignKnobs {
   readonly batch: number;
   /** Where EPC is allocated relative to mmap_lock: `before-lock` (both real drivers) or `under-lock` (hazard b). */
   readonly epc_alloc: 'before-lock' | 'under-lock';
-  /** Enclave release when its VMA goes: `sync` waits for queued work under mmap_sem (v17, hazard a); `deferred` hands it to a worker. */
-  readonly release: 'sync' | 'deferred';
+  /**
+   * When the enclave is released once its owner lets go (reference §1.7):
+   * - `ref`: every queued add request holds a reference (isgx `__sgx_encl_add_page`,
+   *   `kref_get`); `sgx_vma_close` marks the enclave dead and drops one; release runs at the
+   *   last put, in whichever task drops it (the unmapper, the fd's close, or the worker).
+   *   What both real drivers do; no preset departs from it.
+   * - `deferred`: vm_ops->close queues release on the workqueue (the v18 series, whose
+   *   VMA-based backing needed `do_munmap` under mmap_sem).
+   * - `sync`: HYPOTHETICAL — release flushes the queued adds while the unmapper holds mmap_sem
+   *   for write (the hazard discussed in the Dec 2018 thread); the only setting that can deadlock.
+   */
+  readonly release: 'ref' | 'deferred' | 'sync';
 }
 
 export interface KnobDef {
@@ -33,7 +43,7 @@ export const KNOBS: readonly KnobDef[] = [
   { name: 'source', values: 'copy | pin', description: 'user page copied into a backing page, or pinned (GUP)' },
   { name: 'batch', values: '0..1048576', description: 'most pages per add ioctl (0 = the whole range); binding=mm forces 1' },
   { name: 'epc_alloc', values: 'before-lock | under-lock', description: 'EPC allocation (and direct reclaim) before taking mmap_lock, or under it (hazard)' },
-  { name: 'release', values: 'sync | deferred', description: 'enclave release on the owner\'s munmap: wait for queued work under mmap_sem (v17, hazard), or defer to a worker' },
+  { name: 'release', values: 'ref | deferred | sync', description: 'enclave release: at the last reference, queued adds holding one (ref, isgx and mainline); queued to a worker at munmap (deferred, v18); or flushing queued adds under mmap_sem (sync, hypothetical hazard)' },
 ];
 
 export interface Preset {
@@ -48,25 +58,25 @@ export const PRESETS: readonly Preset[] = [
     name: 'per-mm',
     description: 'enclave bound to its creator\'s mm; one global add-page worker; page copied; one page per ioctl',
     counterpart: 'v17 patch series (Dec 2018), out-of-tree /dev/isgx',
-    knobs: { binding: 'mm', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'sync' },
+    knobs: { binding: 'mm', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'mm-less',
     description: 'enclave is a file descriptor; EADD synchronously in the caller; source pinned; whole range per ioctl',
     counterpart: 'Linux 5.11+, /dev/sgx_enclave',
-    knobs: { binding: 'fd', execution: 'caller', workers: 1, source: 'pin', batch: 0, epc_alloc: 'before-lock', release: 'deferred' },
+    knobs: { binding: 'fd', execution: 'caller', workers: 1, source: 'pin', batch: 0, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'attach',
     description: 'free-standing enclave attached to a VMA; one queue worker, each request holds mmget on the caller\'s mm',
     counterpart: 'the v19 proposal in the Dec 2018 LKML thread',
-    knobs: { binding: 'fd', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'deferred' },
+    knobs: { binding: 'fd', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'per-mm-sync',
     description: 'per-mm binding but EADD in the caller: isolates the effect of the queue',
     counterpart: 'none (a control)',
-    knobs: { binding: 'mm', execution: 'caller', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'deferred' },
+    knobs: { binding: 'mm', execution: 'caller', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
 ];
 
@@ -77,7 +87,7 @@ const ENUMS: Partial<Record<keyof DesignKnobs, readonly string[]>> = {
   execution: ['kthread', 'caller'],
   source: ['copy', 'pin'],
   epc_alloc: ['before-lock', 'under-lock'],
-  release: ['sync', 'deferred'],
+  release: ['ref', 'deferred', 'sync'],
 };
 const INTS: Partial<Record<keyof DesignKnobs, [number, number]>> = { workers: [1, 64], batch: [0, 1048576] };
 

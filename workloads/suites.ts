@@ -5,7 +5,7 @@
  * under a minute on a 2-core machine, and picks the points that show the design question:
  * measured vs unmeasured builds, concurrency against the single global worker, the owner's
  * mmap_lock, handover rates, sharing across mms under EPC pressure, EPC pressure itself, and
- * teardown — plus the knobs that switch each deadlock hazard on and off.
+ * teardown — plus the knobs that switch each (hypothetical) deadlock hazard on.
  */
 
 export interface SuiteEntry {
@@ -38,8 +38,9 @@ export const SUITES: readonly Suite[] = [
       { workload: 'epc-pressure', designs: PRESETS, sets: { total: ['64MiB', '192MiB'] } },
       // Hazard (b): direct reclaim under mmap_lock with writers queued (switch epc_alloc).
       { workload: 'epc-pressure', designs: ['per-mm-sync', 'per-mm-sync,epc_alloc=under-lock'], sets: { total: ['192MiB'], builders: ['4'], churn: ['5000'] } },
-      // Hazard (a): release under mmap_sem waiting for queued work (switch release).
-      { workload: 'teardown', designs: [...PRESETS, 'per-mm,release=deferred'], sets: { mode: ['unmap', 'exit'] } },
+      // Release as the drivers do it (ref) and as the v18 series did (deferred); hazard (a), the
+      // hypothetical release=sync, flushes queued work under mmap_sem and deadlocks.
+      { workload: 'teardown', designs: [...PRESETS, 'per-mm,release=deferred', 'per-mm,release=sync'], sets: { mode: ['unmap', 'exit'] } },
       { workload: 'replay', designs: PRESETS, sets: { file: ['workloads/streams/example.sgxs'] } },
     ],
   },
@@ -53,7 +54,7 @@ export const SUITES: readonly Suite[] = [
       { workload: 'handover', designs: ['per-mm', 'mm-less'], sets: { size: ['4MiB'], clients: ['4'] } },
       { workload: 'shared', designs: ['per-mm', 'mm-less'], sets: { mms: ['1', '2'], size: ['64MiB'], pressure: ['112MiB'] } },
       { workload: 'epc-pressure', designs: ['per-mm', 'mm-less'], sets: { total: ['128MiB'], measure: ['0'] } },
-      { workload: 'teardown', designs: ['per-mm', 'mm-less', 'per-mm,release=deferred'], sets: {} },
+      { workload: 'teardown', designs: ['per-mm', 'mm-less', 'per-mm,release=deferred', 'per-mm,release=sync'], sets: {} },
     ],
   },
 ];

@@ -1,15 +1,17 @@
 /**
  * teardown — the owner unmaps the enclave or exits while adds are still in flight (queued on
- * kthread designs). With mm binding and synchronous release the munmap holds mmap_sem (write),
- * drops the last reference, and release waits for queued work that needs that mmap_sem: the
- * case ends in deadlock with the wait-for cycle. fd binding keeps the enclave alive until close.
+ * kthread designs). As the real drivers do (release=ref), queued requests hold references, the
+ * worker drops them once the enclave is dead, and the last put releases it; teardown_time runs
+ * to the end of that release. Only the hypothetical release=sync, which flushes the queued work
+ * under the unmapper's mmap_sem, ends in deadlock with the wait-for cycle. fd binding keeps the
+ * enclave alive until close.
  */
 import { buildOps, num, sizeParam } from './common.js';
 import type { WorkloadSpec } from './types.js';
 
 export const teardown: WorkloadSpec = {
   name: 'teardown',
-  description: 'the owner unmaps or exits while adds are still queued; reports teardown time, or the deadlock cycle',
+  description: 'the owner unmaps or exits while adds are still queued; reports the time to release (or, with the hypothetical release=sync, the deadlock cycle)',
   params: [
     sizeParam('size', '8MiB', 'bytes the builder thread adds'),
     { name: 'measure', kind: 'bool', unit: 'bool', default: 1, description: 'EEXTEND the added pages' },

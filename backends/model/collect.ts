@@ -39,7 +39,9 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
   }
   put('queue_depth_max', kthread ? m.queue.maxValue : 0);
   put('queue_depth_mean', kthread ? m.queue.mean(end) : 0);
-  put('worker_utilization', kthread && end > 0 ? k.wq.busyNs / (end * m.workers) : 0);
+  // The worker may still run (dropping skipped requests, release) after the last script ends.
+  const wqEnd = Math.max(end, k.env.now);
+  put('worker_utilization', kthread && wqEnd > 0 ? k.wq.busyNs / (wqEnd * m.workers) : 0);
   put('mmap_lock_wait_p99', m.mmapWait.percentile(99));
   put('encl_mutex_wait_p99', m.mutexWait.percentile(99));
   put('epc_evictions', m.evictions);

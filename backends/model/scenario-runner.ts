@@ -163,6 +163,7 @@ export function checkEnd(k: Kernel): string[] {
   for (const e of k.enclaves.values()) {
     if (e.mutex.holder !== null || e.mutex.waiting !== 0) out.push(`${e.mutex.name} still held`);
     if (e.duplicates !== 0) out.push(`${e.name}: ${e.duplicates} duplicate adds`);
+    if (e.requestRefs !== 0) out.push(`${e.name}: ${e.requestRefs} request references never dropped`);
   }
   return out;
 }

@@ -13,12 +13,12 @@ const DEVICE_DESIGN: Record<Driver, { preset: string; device: string; matches(k:
   mainline: {
     preset: 'mm-less',
     device: '/dev/sgx_enclave',
-    matches: (k) => k.binding === 'fd' && k.execution === 'caller' && k.source === 'pin' && k.epc_alloc === 'before-lock' && k.release === 'deferred',
+    matches: (k) => k.binding === 'fd' && k.execution === 'caller' && k.source === 'pin' && k.epc_alloc === 'before-lock' && k.release === 'ref',
   },
   isgx: {
     preset: 'per-mm',
     device: '/dev/isgx',
-    matches: (k) => k.binding === 'mm' && k.execution === 'kthread' && k.workers === 1 && k.source === 'copy' && k.batch === 1 && k.epc_alloc === 'before-lock' && k.release === 'sync',
+    matches: (k) => k.binding === 'mm' && k.execution === 'kthread' && k.workers === 1 && k.source === 'copy' && k.batch === 1 && k.epc_alloc === 'before-lock' && k.release === 'ref',
   },
 };
 

@@ -33,16 +33,6 @@ test('concurrent builders=4 size=8MiB: mm-less throughput exceeds per-mm, and th
   assert.ok(metric(perMm, 'build_time_max') > 3 * metric(mmLess, 'build_time_max'));
 });
 
-test('teardown: per-mm (v17, release sync) deadlocks with the wait-for cycle; mm-less completes; release=deferred removes the cause', () => {
-  const perMm = runCaseSync(spec('teardown', 'per-mm'));
-  assert.equal(perMm.outcome, 'deadlock');
-  const detail = perMm.outcome === 'deadlock' ? perMm.detail : '';
-  assert.match(detail, /mmap_sem\(mm1\) \[write\].*flush_work.*mmap_sem\(mm1\) \[read\]/);
-  assert.equal(runCaseSync(spec('teardown', 'per-mm', { mode: 'exit' })).outcome, 'deadlock');
-  assert.equal(runCaseSync(spec('teardown', 'mm-less')).outcome, 'ok');
-  assert.equal(runCaseSync(spec('teardown', 'per-mm,release=deferred')).outcome, 'ok');
-});
-
 test('hazard (b): direct reclaim under mmap_lock with a writer queued deadlocks only with epc_alloc=under-lock', () => {
   const params = { total: 192 * MiB, builders: 4, churn: 5000 };
   const bad = runCaseSync(spec('epc-pressure', 'per-mm-sync,epc_alloc=under-lock', params));

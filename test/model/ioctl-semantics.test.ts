@@ -33,8 +33,8 @@ test('mm-less: two threads adding to one enclave fd at once: one gets EBUSY, ret
   assert.ok(metric(sim.result, 'ebusy') >= 1, 'a concurrent ioctl on the same fd gets EBUSY');
   assert.equal(metric(sim.result, 'pages_added'), 2 * PAGES);
   // Per-mm has no per-fd exclusivity: the same scenario sees no EBUSY. (The enclave is mapped
-  // first, as the per-mm ABI needs, and both threads wait for the queued adds before they end:
-  // ending the process with adds queued is the v17 teardown deadlock, tested elsewhere.)
+  // first, as the per-mm ABI needs, and both threads wait for the queued adds before they end,
+  // so that every page is added rather than dropped at exit.)
   const settle: Op = { op: 'settle', enclave: 1 };
   const perMm = run('per-mm', {
     ...sc,
@@ -69,7 +69,7 @@ test('per-mm: adds whose ioctl returned 0 are dropped when the VMA goes before t
   const n = 64;
   const owner = (ops: Op[]): Scenario => ({ processes: [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops }], background: [], needs: {} });
   // Every ADD_PAGE ioctl returns 0 (the page is only queued); the owner then unmaps at once.
-  const sim = run('per-mm,release=deferred', owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }]));
+  const sim = run('per-mm', owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }]));
   assert.equal(sim.result.outcome, 'ok', sim.result.outcome === 'ok' ? '' : sim.result.detail);
   const e = sim.kernel.enclaves.get(1)!;
   assert.equal(e.reqCount, n, 'every ioctl was accepted');

@@ -12,6 +12,7 @@ import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel 
 import type { Task } from '../kernel/cpus.js';
 import { workItem } from '../kernel/workqueue.js';
 import { QUEUED, commitPage, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
+import { put } from './lifecycle.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -64,6 +65,11 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
     e.reqTime[off] = k.env.now;
     const wasEmpty = e.queuedPages === 0;
     e.enqueue(off, 1, measure, byMm ? e.owner : mm);
+    if (k.knobs.release === 'ref') {
+      // __sgx_encl_add_page: kref_get(&encl->refcount) for the request.
+      e.refs++;
+      e.requestRefs++;
+    }
     k.metrics.queue.change(k.env.now, 1);
     if (wasEmpty) k.wq.queueWork(e.work);
     e.mutex.unlock();
@@ -97,6 +103,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     const off = req.offset;
     if (e.skipRest || req.mm === null) {
       if (e.state[off] === QUEUED) e.state[off] = NONE;
+      yield* dropRequestRef(k, t, e, true);
       continue;
     }
     let ok = true;
@@ -125,5 +132,18 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     }
     e.mutex.unlock();
     mm.lock.upRead();
+    yield* dropRequestRef(k, t, e, false);
   }
+}
+
+/**
+ * sgx_add_page_worker's kfree(req) and kref_put(&encl->refcount) after each request
+ * (release=ref); the last put runs release in the worker. A skipped request is charged its
+ * kfree (the kzalloc cost), which a processed one has inside its EADD hold.
+ */
+function* dropRequestRef(k: Kernel, t: Task, e: Enclave, skipped: boolean): ProcessGen<void> {
+  if (k.knobs.release !== 'ref') return;
+  if (skipped) yield* k.cpus.compute(t, k.ns['kzalloc']!);
+  e.requestRefs--;
+  yield* put(k, t, e);
 }

@@ -1,12 +1,17 @@
 /**
  * Mapping, unmapping, close, exit and page access (reference §1.7, §2.4–2.5, §1.8).
  *
- * With binding=mm the enclave lives as long as its VMA: munmap (or exit) holds mmap_sem for
- * write, vm_ops->close marks the enclave dead and drops the last reference, and release
- * either runs there — waiting for the queued work first (release=sync, the v17 behaviour; the
- * work needs that mmap_sem: hazard a) — or is handed to the workqueue (release=deferred).
+ * With binding=mm the enclave lives as long as its VMA and its queued requests: munmap (or
+ * exit) holds mmap_sem for write and vm_ops->close marks the enclave dead and drops the VMA's
+ * reference. With release=ref (isgx `sgx_vma_close`, intel/linux-sgx-driver sgx_vma.c) that is a
+ * plain kref_put: each queued request holds its own reference (`__sgx_encl_add_page`,
+ * sgx_ioctl.c), so release (`sgx_encl_release`, sgx_main.c/sgx_util.c) runs at the last put, in
+ * the worker when requests are still queued. release=deferred queues release on the workqueue
+ * (the v18 series). release=sync is HYPOTHETICAL: release flushes the queued work under the
+ * unmapper's mmap_sem, which the work needs (hazard a), so it can deadlock.
  * With binding=fd the fd and each mm on the enclave's list hold references; release runs when
- * the last goes, in the context that dropped it.
+ * the last goes, in the context that dropped it (mainline `sgx_encl_release` via kref_put from
+ * `sgx_release` and `sgx_mmu_notifier_release`, arch/x86/kernel/cpu/sgx/encl.c, driver.c).
  */
 import type { ProcessGen } from '../sim/index.js';
 import { EVICTED, RESIDENT, YOUNG, type Enclave } from '../kernel/enclave.js';
@@ -48,11 +53,15 @@ function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<void> 
   e.mutex.unlock();
   const i = e.mms.indexOf(mm);
   if (i >= 0) e.mms.splice(i, 1);
-  if (k.knobs.release === 'sync') {
-    // v17: the last kref_put runs release here, and release waits for the queued work.
+  if (k.knobs.release === 'ref') {
+    // isgx sgx_vma_close: zap, SGX_ENCL_DEAD, kref_put; queued requests keep the enclave alive.
+    yield* put(k, t, e);
+  } else if (k.knobs.release === 'sync') {
+    // HYPOTHETICAL: release waits for the queued work while this task holds mmap_sem (write).
     if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
     yield* put(k, t, e);
   } else {
+    // v18: release handed to the workqueue.
     k.wq.queueWork(workItem(`${e.name}.release_work`, (wt) => put(k, wt, e)));
   }
 }
@@ -70,7 +79,7 @@ export function* unmap(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
 export function* close(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
   if (k.knobs.binding === 'mm' || !th.fds.has(e.id)) return;
   th.fds.delete(e.id);
-  if (e.teardownAt < 0 && e.refs === 1) e.teardownAt = k.env.now;
+  if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
   yield* k.cpus.compute(th.task, k.ns['syscall']!);
   yield* put(k, th.task, e);
 }
@@ -95,7 +104,7 @@ export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
       if (i < 0 || e.released) continue;
       e.mms.splice(i, 1);
       yield* k.cpus.compute(t, k.ns['srcu_sync']!);
-      if (e.teardownAt < 0 && e.refs === 1) e.teardownAt = k.env.now;
+      if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
       yield* put(k, t, e);
     }
   }

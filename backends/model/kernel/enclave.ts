@@ -47,8 +47,10 @@ export class Enclave {
   released = false;
   /** Duplicate adds seen (must stay 0). */
   duplicates = 0;
-  /** References: fds, VMAs (binding mm), mm-list entries, queued work. */
+  /** References: fds, VMAs (binding mm), mm-list entries, queued add requests (release=ref). */
   refs = 0;
+  /** The part of `refs` held by queued add requests (isgx: kref_get per request). */
+  requestRefs = 0;
   /** SGX_ENCL_IOCTL: an ioctl is running on this enclave (fd binding). */
   ioctlBusy = false;
   /** mms on the enclave's list (fd binding: every mm that mapped it; mm binding: the owner). */
@@ -77,6 +79,11 @@ export class Enclave {
     this.state = new Uint8Array(this.pages);
     this.reqLog = new Int32Array(this.pages);
     this.addLog = new Int32Array(this.pages);
+  }
+
+  /** References held by users (fds, VMAs, mm-list entries), not by queued requests. */
+  get userRefs(): number {
+    return this.refs - this.requestRefs;
   }
 
   get name(): string {
