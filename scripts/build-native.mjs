@@ -3,10 +3,12 @@
  * Install step: builds the native SGX binding (binding.gyp) with the node-gyp that npm ships,
  * pointed at the running Node's own headers so nothing is downloaded.
  *
- * It never fails the install: without a C compiler, the kernel header <asm/sgx.h> or node-gyp,
- * it prints one line saying the binding is not built and how to build it, records the reason in
- * build/native-status.json (the sgx backend reports it), and exits 0.
- * `--strict` exits 1 instead (for development).
+ * A machine without the tools may skip it: without a C compiler, node-gyp, Node's headers or the
+ * kernel header <asm/sgx.h>, it prints one line saying the binding is not built and how to build
+ * it, records the reason in build/native-status.json (the sgx backend reports it; `toolchain`
+ * false), and exits 0 (`--strict` exits 1 instead, for development).
+ * With every tool present a failed build is broken native code: it records `toolchain` true,
+ * prints the compiler's output and exits 1, so `npm ci` (and CI) fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
@@ -29,9 +31,31 @@ function writeStatus(status) {
 function notBuilt(reason, log) {
   // A binary left from an earlier build would not match this source: remove it.
   rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
-  writeStatus({ built: false, reason, how: HOW, log: log ? log.slice(-4000) : undefined });
+  writeStatus({ built: false, toolchain: false, reason, how: HOW, log: log ? log.slice(-4000) : undefined });
   process.stdout.write(`eaddbench: native SGX binding not built (${reason}); the sgx backend is unavailable. To build it: ${HOW}.\n`);
   process.exit(strict ? 1 : 0);
+}
+
+/** Every tool is here and the build still failed: the native code is broken. */
+function buildFailed(reason, log) {
+  rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
+  writeStatus({ built: false, toolchain: true, reason, log: log.slice(-4000) });
+  process.stderr.write(`${log.slice(-8000)}\neaddbench: native SGX binding failed to build (${reason}) although a compiler, node-gyp and <asm/sgx.h> are present: fix native/src, then run \`node scripts/build-native.mjs\`.\n`);
+  process.exit(1);
+}
+
+/** The kernel's SGX UAPI header, as the compiler sees it. */
+function sgxHeaderMissing() {
+  const cc = process.env.CC || 'cc';
+  const r = spawnSync(cc, ['-E', '-x', 'c', '-'], { input: '#include <asm/sgx.h>\n', encoding: 'utf8', shell: false });
+  return r.status === 0 ? undefined : 'the kernel header <asm/sgx.h> is missing (Debian: linux-libc-dev)';
+}
+
+/** node-gyp runs gyp with Python 3. */
+function pythonMissing() {
+  const py = process.env.PYTHON || 'python3';
+  const r = spawnSync(py, ['--version'], { encoding: 'utf8', shell: false });
+  return r.status === 0 ? undefined : `Python 3 not found (${py}; node-gyp needs it)`;
 }
 
 /** npm sets npm_config_node_gyp in lifecycle scripts; otherwise look next to this Node. */
@@ -61,8 +85,16 @@ function compilerWorks() {
 const noCc = compilerWorks();
 if (noCc) notBuilt(noCc);
 
+const noSgxH = sgxHeaderMissing();
+if (noSgxH) notBuilt(noSgxH);
+
 const gyp = findNodeGyp();
 if (!gyp) notBuilt('node-gyp not found (it ships with npm)');
+
+const noPy = pythonMissing();
+if (noPy) notBuilt(noPy);
+
+if (spawnSync('make', ['--version'], { encoding: 'utf8', shell: false }).status !== 0) notBuilt('make not found (node-gyp needs it)');
 
 const nodedir = path.dirname(path.dirname(process.execPath));
 if (!existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) notBuilt(`Node headers not found under ${path.join(nodedir, 'include', 'node')}`);
@@ -70,10 +102,7 @@ if (!existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) notBuilt(`
 const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=warn'], { cwd: root, encoding: 'utf8' });
 const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
 if (r.status !== 0) {
-  let reason = `node-gyp failed with status ${r.status}`;
-  if (/asm\/sgx\.h/.test(log)) reason = 'the kernel header <asm/sgx.h> is missing (Debian: linux-libc-dev)';
-  else if (/not found|No such file/.test(log) && /\b(cc|gcc|make)\b/.test(log)) reason = 'a build tool (cc or make) is missing';
-  notBuilt(reason, log);
+  buildFailed(`node-gyp failed with status ${r.status}`, log);
 }
-writeStatus({ built: true, file: 'build/Release/eaddbench_sgx.node' });
+writeStatus({ built: true, toolchain: true, file: 'build/Release/eaddbench_sgx.node' });
 process.stdout.write('eaddbench: native SGX binding built (build/Release/eaddbench_sgx.node)\n');
