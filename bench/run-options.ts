@@ -39,7 +39,7 @@ Options:
                         comparison holds in every draw
   --sensitivity         with --draws: per metric, the rank correlation of each cost with the
                         metric over the draws (the top 5), printed and written to
-                        FILE.sensitivity.csv next to --out
+                        FILE.sensitivity.csv next to --out (not with --shard)
   --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
   --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
@@ -151,6 +151,9 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   if (values.sensitivity && draws < 3) throw new UsageError(`--sensitivity needs --draws 3 or more (a rank correlation over the draws); got --draws ${draws}`);
   const workers = intFlag('workers', values.workers, availableParallelism(), 1, 256);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (values.sensitivity && shard !== undefined) {
+    throw new UsageError('--sensitivity cannot be combined with --shard: a shard holds only part of the cases, and its sensitivity file would not be merged; run --sensitivity without --shard');
+  }
   if (values.out !== undefined && !values.out.endsWith('.csv')) throw new UsageError(`--out '${values.out}' must name a .csv file`);
 
   let profile;

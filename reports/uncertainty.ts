@@ -80,24 +80,34 @@ export function winWord(metric: string): string {
 
 /**
  * Counts the draws each design wins; robust when one wins every draw (or none differs in any).
- * Undefined for a metric without a better direction or with no draw in common.
+ * The draws counted are those either design has: a draw where one design has no value (its case
+ * deadlocked, was rejected or failed under that cost vector) is won by neither, so the verdict
+ * cannot be robust. Undefined for a metric without a better direction or with no draw at all.
  */
 export function robustness(metric: string, aName: string, a: ReadonlyMap<number, number>, bName: string, b: ReadonlyMap<number, number>): Robustness | undefined {
   const better = metricDef(metric)?.better;
   if (better !== 'lower' && better !== 'higher') return undefined;
   let aw = 0;
   let bw = 0;
-  let draws = 0;
-  for (const [d, av] of a) {
+  let missing = 0;
+  const all = new Set([...a.keys(), ...b.keys()]);
+  const draws = all.size;
+  for (const d of all) {
+    const av = a.get(d);
     const bv = b.get(d);
-    if (bv === undefined) continue;
-    draws++;
+    if (av === undefined || bv === undefined) {
+      missing++;
+      continue;
+    }
     if (av === bv) continue;
     if ((av < bv) === (better === 'lower')) aw++;
     else bw++;
   }
   if (draws === 0) return undefined;
-  if (aw === 0 && bw === 0) return { winner: null, loser: null, wins: 0, draws, robust: true, text: `equal in ${draws}/${draws} draws` };
+  if (aw === 0 && bw === 0) {
+    if (missing > 0) return { winner: null, loser: null, wins: 0, draws, robust: false, text: `no winner: a value is missing in ${missing}/${draws} draws` };
+    return { winner: null, loser: null, wins: 0, draws, robust: true, text: `equal in ${draws}/${draws} draws` };
+  }
   const [winner, loser, wins] = aw >= bw ? [aName, bName, aw] : [bName, aName, bw];
   const robust = wins === draws;
   return { winner, loser, wins, draws, robust, text: `${winner} ${winWord(metric)} in ${wins}/${draws} draws${robust ? '' : ': not robust'}` };

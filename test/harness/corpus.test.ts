@@ -52,6 +52,7 @@ const CASES: readonly Case[] = [
   { name: 'merge --out under /proc', args: () => ['merge', FIXTURE, '--out', '/proc/eaddbench-no-such/m.csv'], status: 2, message: /is under \/proc/ },
   { name: 'keygen --out under a regular file', args: (d) => ['keygen', '--out', join(d, 'file', 'k.pem')], status: 2, message: /k\.pem.*not a directory/ },
   // 4. special files and huge inputs
+  { name: 'run --sensitivity with --shard', args: (d) => ['run', 'build', '--draws', '4', '--sensitivity', '--shard', '1/2', '--out', join(d, 'new.csv')], status: 2, message: /--sensitivity cannot be combined with --shard/ },
   { name: 'run --profile /dev/zero', args: (d) => ['run', 'build', '--profile', '/dev/zero', '--out', join(d, 'new.csv')], status: 2, message: /--profile: profile \/dev\/zero: is a character device/ },
   { name: 'run --profile a FIFO', args: (d) => ['run', 'build', '--profile', join(d, 'fifo'), '--out', join(d, 'new.csv')], status: 2, message: /fifo: is a FIFO/ },
   { name: 'run --profile a directory', args: (d) => ['run', 'build', '--profile', join(d, 'dir'), '--out', join(d, 'new.csv')], status: 2, message: /dir/ },

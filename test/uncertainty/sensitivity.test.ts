@@ -32,6 +32,14 @@ test('paired ratios and verdicts count the draws each design wins', () => {
   assert.equal(robustness('va_pages', 'a', a, 'b', b), undefined, 'a metric without a better direction has no verdict');
 });
 
+test('a draw where one design has no value (it deadlocked or was rejected there) is won by neither: the verdict is not robust', () => {
+  // The old rule skipped such draws and called 'a faster in 2/2 draws' robust.
+  const a = new Map([[1, 10], [2, 10]]);
+  const b = new Map([[1, 20], [2, 20], [3, 20]]);
+  assert.deepEqual(robustness('build_time_p50', 'a', a, 'b', b), { winner: 'a', loser: 'b', wins: 2, draws: 3, robust: false, text: 'a faster in 2/3 draws: not robust' });
+  assert.equal(robustness('build_time_p50', 'a', b, 'b', new Map([[1, 20]]))!.text, 'no winner: a value is missing in 2/3 draws');
+});
+
 test('--sensitivity ranks the cost that drives the metric first and writes its CSV', () => {
   const d = tmp();
   // Measured builds: EEXTEND (16 per page) is the only cost with a wide range.
