@@ -3,13 +3,15 @@
  *
  * A profile names the machine (CPU count, usable EPC) and every per-operation cost the model
  * charges. Every value carries its `source` and a confidence `grade` (high, medium, low,
- * UNCONFIRMED; see docs/model.md). Costs are nanoseconds of model time.
+ * UNCONFIRMED, measured, fitted; see docs/model.md); every cost also its range `low`..`high`
+ * (docs/validation.md: how grades map to ranges). Costs are nanoseconds of model time.
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { InputFileError, readInput } from '../../common/input-file.js';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileData } from '../types.js';
+import { GRADES } from '../../common/cost-range.js';
 
 export class ProfileError extends Error {}
 
@@ -20,7 +22,7 @@ export interface ProfileInfo {
 
 export const DEFAULT_PROFILE = 'skylake-client';
 
-export const GRADES = ['high', 'medium', 'low', 'UNCONFIRMED', 'measured'] as const;
+export { GRADES } from '../../common/cost-range.js';
 
 /** A machine field: name, unit, integer?, lower bound. */
 interface FieldDef {
@@ -100,9 +102,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkValue(file: string, path: string, def: FieldDef, v: unknown): void {
+function checkValue(file: string, path: string, def: FieldDef, v: unknown, ranged: boolean): void {
   const where = `profile '${file}': field '${path}'`;
-  if (!isRecord(v)) throw new ProfileError(`${where} is missing; expected { value, unit: "${def.unit}", source, grade } (${def.meaning})`);
+  if (!isRecord(v)) throw new ProfileError(`${where} is missing; expected { value,${ranged ? ' low, high,' : ''} unit: "${def.unit}", source, grade } (${def.meaning})`);
   const value = v['value'];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || value > def.max || (def.integer && !Number.isInteger(value))) {
     throw new ProfileError(`${where}.value must be ${def.integer ? 'an integer' : 'a number'} from ${def.min} to ${def.max} (${def.unit}), got ${JSON.stringify(value)}`);
@@ -111,6 +113,17 @@ function checkValue(file: string, path: string, def: FieldDef, v: unknown): void
   if (typeof v['source'] !== 'string' || v['source'].trim() === '') throw new ProfileError(`${where}.source must be a non-empty string naming where the value comes from`);
   if (typeof v['grade'] !== 'string' || !(GRADES as readonly string[]).includes(v['grade'])) {
     throw new ProfileError(`${where}.grade must be one of ${GRADES.join(', ')}`);
+  }
+  if (!ranged) return;
+  const low = v['low'];
+  const high = v['high'];
+  for (const [name, x] of [['low', low], ['high', high]] as const) {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < def.min || x > def.max) {
+      throw new ProfileError(`${where}.${name} must be a number from ${def.min} to ${def.max} (${def.unit}): every cost carries its range low..high (docs/validation.md), got ${JSON.stringify(x)}`);
+    }
+  }
+  if (!((low as number) <= value && value <= (high as number))) {
+    throw new ProfileError(`${where}: low ≤ value ≤ high must hold, got low ${String(low)}, value ${value}, high ${String(high)}`);
   }
 }
 
@@ -122,7 +135,7 @@ export function validateProfile(file: string, data: unknown): ProfileData {
   for (const [section, defs] of [['machine', MACHINE_FIELDS], ['costs', COST_FIELDS]] as const) {
     const sec = data[section];
     if (!isRecord(sec)) throw new ProfileError(`profile '${file}': field '${section}' is missing; expected an object of values`);
-    for (const def of defs) checkValue(file, `${section}.${def.key}`, def, sec[def.key]);
+    for (const def of defs) checkValue(file, `${section}.${def.key}`, def, sec[def.key], section === 'costs');
   }
   const epc = ((data['machine'] as Record<string, Record<string, number>>)['epc_bytes']!)['value']!;
   if (epc % 4096 !== 0) throw new ProfileError(`profile '${file}': field 'machine.epc_bytes.value' must be a multiple of 4096`);

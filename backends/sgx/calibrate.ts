@@ -12,6 +12,7 @@ import type { Driver } from './detect.js';
 import { Enclave, SourcePool } from './enclave.js';
 import { plannedMeasurement } from './script.js';
 import { signSigstruct } from './structs.js';
+import { defaultRange } from '../../common/cost-range.js';
 
 /** Measured costs, ns (wall clock), medians over samples. */
 export interface Measured {
@@ -36,18 +37,19 @@ export interface MachineInfo {
   readonly pages: number;
 }
 
-type ValueDoc = { value: number; unit: string; source: string; grade: string };
+type ValueDoc = { value: number; low?: number; high?: number; unit: string; source: string; grade: string };
 
 /**
  * The cost profile: the base profile with the measured fields replaced, each marked
- * source "calibrate on <cpu model> ..." and grade "measured". Unmeasured fields keep the base
- * profile's values, sources and grades.
+ * source "calibrate on <cpu model> ..." and grade "measured" (range ×/÷ 1.1, cost-range.ts).
+ * Unmeasured fields keep the base profile's values, ranges, sources and grades.
  */
 export function buildProfile(base: Record<string, unknown>, m: Measured, info: MachineInfo, name: string): Record<string, unknown> {
   const doc = JSON.parse(JSON.stringify(base)) as { name: string; description: string; machine: Record<string, ValueDoc>; costs: Record<string, ValueDoc> };
   const src = (what: string) => `calibrate on ${info.cpuModel} (${info.device}, kernel ${info.kernel}; ${what}; tinybench median of ${info.samples} samples, wall clock)`;
   const put = (key: string, value: number, what: string): void => {
-    doc.costs[key] = { value: Math.round(value * 10) / 10, unit: 'ns', source: src(what), grade: 'measured' };
+    const v = Math.round(value * 10) / 10;
+    doc.costs[key] = { value: v, ...defaultRange('measured', v), unit: 'ns', source: src(what), grade: 'measured' };
   };
   put('syscall', m.syscall, 'ioctl → ENOTTY on the null device through the binding');
   put('ecreate', m.ecreate, 'SGX_IOC_ENCLAVE_CREATE of an 8 KiB enclave');

@@ -36,3 +36,16 @@ test('validate names the parameter and the valid range', () => {
   assert.ok(secs !== undefined && /secs_size/.test(secs));
   assert.equal(backend.validate!(spec('build', 'per-mm')), undefined);
 });
+
+test('every shipped cost has a range low ≤ value ≤ high, the default width of its grade (×/÷ f, 4 significant digits)', async () => {
+  const { GRADE_FACTOR, defaultRange } = await import('../../common/cost-range.js');
+  assert.deepEqual(defaultRange('low', 1800), { low: 900, high: 3600 });
+  assert.deepEqual(defaultRange('UNCONFIRMED', 200), { low: 66.67, high: 600 });
+  for (const p of listProfiles()) {
+    const costs = loadProfile(p.name).data['costs'] as Record<string, { value: number; low: number; high: number; grade: keyof typeof GRADE_FACTOR }>;
+    for (const [key, c] of Object.entries(costs)) {
+      assert.ok(c.low <= c.value && c.value <= c.high, `${p.name} ${key}`);
+      assert.deepEqual({ low: c.low, high: c.high }, defaultRange(c.grade, c.value), `${p.name} ${key}: range of grade ${c.grade}`);
+    }
+  }
+});

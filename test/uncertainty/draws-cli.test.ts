@@ -25,16 +25,16 @@ test('--draws: out-of-range counts exit 2 naming the range, and nothing is writt
   }
 });
 
-test('--draws with a profile without cost ranges exits 2 naming the profile and its first cost', () => {
+test('a profile whose cost has no range is refused by every run (exit 2, naming the field), not only with --draws', () => {
   const d = tmp();
   const file = profileWithoutRanges(d, 'no-ranges');
   const out = join(d, 'x.csv');
-  const r = cli('run', ...SMALL, '--profile', file, '--draws', '4', '--out', out);
-  assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /--draws: profile 'no-ranges' has no range for cost 'syscall'/);
-  assert.equal(existsSync(out), false);
-  // Without --draws the same profile runs: the ranges are needed only to draw.
-  assert.equal(cli('run', ...SMALL, '--profile', file, '--out', out).status, 0);
+  for (const extra of [['--draws', '4'], []]) {
+    const r = cli('run', ...SMALL, '--profile', file, ...extra, '--out', out);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /field 'costs\.syscall'\.low must be a number .*every cost carries its range/);
+    assert.equal(existsSync(out), false);
+  }
 });
 
 test('--draws needs the model backend; --sensitivity needs at least 3 draws', () => {
