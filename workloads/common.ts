@@ -77,6 +77,20 @@ export function buildOps(enclave: number, bytes: number, measure: boolean, init:
   return ops;
 }
 
+/** The destroy phase switch of build, concurrent and epc-pressure. */
+export const destroyParam: ParamSpec = {
+  name: 'destroy',
+  kind: 'bool',
+  unit: 'bool',
+  default: 0,
+  description: 'after the build (and EINIT), the owner unmaps and closes the enclave; reports destroy_time and lifecycle_time',
+};
+
+/** The destroy op when `destroy=1`, else nothing. */
+export function destroyOps(values: ParamValues, enclave: number): Op[] {
+  return num(values, 'destroy') === 1 ? [{ op: 'destroy', enclave }] : [];
+}
+
 /** Standard build ops from the shared parameters. */
 export function buildOpsFrom(values: ParamValues, enclave: number, bytes = num(values, 'size')): Op[] {
   return buildOps(enclave, bytes, num(values, 'measure') === 1, num(values, 'init') === 1, num(values, 'secs_size'));

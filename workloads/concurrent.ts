@@ -1,5 +1,5 @@
 /** concurrent — `builders` processes (separate mms) each build their own enclave at once. */
-import { buildOpsFrom, buildParams, num } from './common.js';
+import { buildOpsFrom, buildParams, destroyOps, destroyParam, num } from './common.js';
 import type { ProcessScript, WorkloadSpec } from './types.js';
 
 export const concurrent: WorkloadSpec = {
@@ -8,11 +8,12 @@ export const concurrent: WorkloadSpec = {
   params: [
     ...buildParams('8MiB'),
     { name: 'builders', kind: 'int', unit: 'count', default: 4, min: 1, max: 4096, description: 'builder processes, each with its own mm and enclave' },
+    destroyParam,
   ],
   generate(values) {
     const processes: ProcessScript[] = [];
     for (let i = 1; i <= num(values, 'builders'); i++) {
-      processes.push({ pid: i, name: `builder${i}`, role: 'builder', mm: i, startNs: 0, ops: [...buildOpsFrom(values, i), { op: 'exit' }] });
+      processes.push({ pid: i, name: `builder${i}`, role: 'builder', mm: i, startNs: 0, ops: [...buildOpsFrom(values, i), ...destroyOps(values, i), { op: 'exit' }] });
     }
     return { processes, background: [], needs: {} };
   },

@@ -3,7 +3,7 @@
  *
  * `default` covers every workload on the four presets, sized so the whole suite runs in well
  * under a minute on a 2-core machine, and picks the points that show the design question:
- * measured vs unmeasured builds, concurrency against the single global worker, the owner's
+ * measured vs unmeasured builds, create + destroy, concurrency against the single global worker, the owner's
  * mmap_lock, handover rates, sharing across mms under EPC pressure, EPC pressure itself, and
  * teardown — plus the knobs that switch each (hypothetical) deadlock hazard on.
  */
@@ -30,6 +30,8 @@ export const SUITES: readonly Suite[] = [
     description: 'every workload on the four presets, plus the hazard knobs (model, < 60 s on 2 cores)',
     entries: [
       { workload: 'build', designs: PRESETS, sets: { size: ['64MiB'], measure: ['0', '1'] } },
+      // Create + destroy, the whole-enclave lifecycle published timings measure.
+      { workload: 'build', designs: PRESETS, sets: { size: ['64MiB'], measure: ['1'], destroy: ['1'] } },
       { workload: 'concurrent', designs: PRESETS, sets: { builders: ['1', '2', '4'], size: ['8MiB'] } },
       // 16 MiB: no EPC pressure (same tail in every design); 128 MiB: reclaim under the owner's mmap_sem (per-mm) or not (mm-less).
       { workload: 'mmap-contention', designs: PRESETS, sets: { size: ['16MiB', '128MiB'] } },

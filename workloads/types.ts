@@ -63,6 +63,8 @@ export type Op =
   | { readonly op: 'map'; readonly enclave: number }
   /** munmap it. */
   | { readonly op: 'unmap'; readonly enclave: number }
+  /** The destroy phase: munmap the enclave if this mm maps it, then close its fd. */
+  | { readonly op: 'destroy'; readonly enclave: number }
   /** Access `pages` pages from page `offset` (faults; ELDU when evicted). */
   | { readonly op: 'touch'; readonly enclave: number; readonly offset: number; readonly pages: number }
   /** Pass the enclave (fd) to process `to` over a Unix socket. */

@@ -57,6 +57,13 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
   put('ebusy', m.ebusy);
   put('pages_added', m.pagesAdded);
   if (m.teardown.count > 0) put('teardown_time', m.teardown.max);
+  if (m.destroy.count > 0) {
+    for (const [name, s] of [['destroy_time', m.destroy], ['lifecycle_time', m.lifecycle]] as const) {
+      put(`${name}_p50`, s.percentile(50));
+      put(`${name}_p99`, s.percentile(99));
+      put(`${name}_max`, s.max);
+    }
+  }
   if (m.ecreate.count > 0) put('ecreate_time', m.ecreate.percentile(50));
   if (m.einit.count > 0) put('einit_time', m.einit.percentile(50));
   return out;

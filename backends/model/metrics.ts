@@ -133,6 +133,10 @@ export class CaseMetrics {
   readonly ecreate = new Samples();
   readonly einit = new Samples();
   readonly teardown = new Samples();
+  /** Destroy phase (`destroy` op): its start to the enclave's release done, per enclave. */
+  readonly destroy = new Samples();
+  /** First ECREATE ioctl to the release done, per destroyed enclave. */
+  readonly lifecycle = new Samples();
   readonly queue = new Level();
   workerBusy = 0;
   workers = 0;

@@ -80,6 +80,7 @@ export const COST_FIELDS: readonly FieldDef[] = [
   ['munmap_enclave', 'unmap of the enclave VMA (zap, VMA teardown) before its close callback'],
   ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
   ['srcu_sync', 'synchronize_srcu when an mm leaves an enclave\'s list'],
+  ['backing_free', 'freeing one shmem backing page when the enclave is released (truncate at the last fput)'],
 ].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, max: MAX_COST_NS, integer: false, meaning: meaning! }));
 
 /** The resolved numbers the model uses. */

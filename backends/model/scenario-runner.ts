@@ -276,6 +276,14 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
       if (e) yield* close(k, th, e);
       return;
     }
+    case 'destroy': {
+      const e = enclaveOf(k, op.enclave);
+      if (!e) return;
+      e.destroyAt = env.now;
+      if (th.mm.mapped.has(e.id)) yield* unmap(k, th, e);
+      yield* close(k, th, e);
+      return;
+    }
     case 'touch': {
       const e = enclaveOf(k, op.enclave);
       if (e) yield* touch(k, th, e, op.offset, op.pages);

@@ -153,6 +153,11 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
         case 'unmap':
           get(op).unmap();
           break;
+        case 'destroy':
+          // munmap when mapped (a no-op otherwise), then close: the times land in teardown_time.
+          get(op).unmap();
+          get(op).close();
+          break;
         case 'touch':
           get(op).touch(op.offset, op.pages);
           if (script.role === 'client' && !readyRecorded) {

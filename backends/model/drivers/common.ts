@@ -3,7 +3,7 @@
  * pages, SECS included: sgx_encl_grow), committing an EADDed page, EINIT and release.
  */
 import type { ProcessGen } from '../sim/index.js';
-import { Enclave, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.js';
+import { Enclave, EVICTED, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.js';
 import { VA_SLOTS } from '../kernel/epc.js';
 import { downRead, downWrite, lockEncl, tryDownRead, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
@@ -99,21 +99,32 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   return ok;
 }
 
-/** Release: EREMOVE every page, the VA pages and the SECS; one SRCU grace period per mm left. */
+/**
+ * Release (isgx `sgx_encl_release`; mainline `sgx_encl_release`, arch/x86/kernel/cpu/sgx/encl.c):
+ * EREMOVE every resident page, the VA pages and the SECS; one SRCU grace period per mm left;
+ * then the last fput of the shmem backing frees its pages. The backing holds a copy of every
+ * added page with source=copy (isgx copies each page there at ADD_PAGE) and only the evicted
+ * pages with source=pin (mainline writes the backing at EWB).
+ */
 export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   if (e.released) return;
   e.released = true;
   e.dead = true;
   let resident = 0;
+  let evicted = 0;
   const st = e.state;
   for (let p = 0; p < st.length; p++) {
     const s = st[p]! & 0x7f;
     if (s === RESIDENT) {
       resident++;
       st[p] = NONE;
-    } else if (s !== RECLAIMING) st[p] = NONE;
+    } else if (s !== RECLAIMING) {
+      if (s === EVICTED) evicted++;
+      st[p] = NONE;
+    }
   }
-  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']!;
+  const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
+  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']! + backing * k.ns['backing_free']!;
   yield* k.cpus.compute(t, cost);
   e.resident -= resident;
   k.epc.give('page', resident);
@@ -122,7 +133,10 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   e.secs = false;
   e.vaPages = 0;
   e.mms.length = 0;
-  if (e.teardownAt >= 0) k.metrics.teardown.add(k.env.now - e.teardownAt);
+  if (e.destroyAt >= 0) {
+    k.metrics.destroy.add(k.env.now - e.destroyAt);
+    k.metrics.lifecycle.add(k.env.now - e.createdAt);
+  } else if (e.teardownAt >= 0) k.metrics.teardown.add(k.env.now - e.teardownAt);
 }
 
 /**

@@ -66,6 +66,8 @@ export class Enclave {
   lastAddAt = 0;
   /** Model time the teardown started (unmap/exit/close), for teardown_time. */
   teardownAt = -1;
+  /** Model time the owner's destroy phase started (the `destroy` op), -1 otherwise. */
+  destroyAt = -1;
 
   constructor(
     env: Environment,
