@@ -10,6 +10,7 @@ import { parseShard, type PlanInput, type SweepEntry } from './plan.js';
 import { parseDesign, DesignError, PRESETS } from '../backends/designs.js';
 import { BACKEND_NAMES } from '../backends/index.js';
 import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
+import { emulatedDeviceProblem, isEmulatedPath } from '../backends/sgx/emulator.js';
 import { MAX_DRAWS, costRanges, drawProfiles, type CostVector } from '../backends/model/draws.js';
 import type { BackendName } from '../backends/types.js';
 import { WORKLOADS, findWorkload } from '../workloads/index.js';
@@ -42,7 +43,8 @@ Options:
                         FILE.sensitivity.csv next to --out (not with --shard)
   --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
-  --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
+  --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx), or
+                        emu:mainline, the SGX driver emulator (not hardware; docs/hardware-backend.md)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
 
@@ -206,7 +208,11 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   }
 
   const options: Record<string, string> = {};
-  if (values.device !== undefined) options['device'] = values.device;
+  if (values.device !== undefined) {
+    const problem = isEmulatedPath(values.device) ? emulatedDeviceProblem(values.device) : undefined;
+    if (problem) throw new UsageError(`--device: ${problem}`);
+    options['device'] = values.device;
+  }
   return {
     backend,
     workers,

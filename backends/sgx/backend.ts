@@ -97,11 +97,14 @@ async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResu
   const before = b.binding.emuStats()!;
   const r = await runDeviceCase(spec);
   const left = leaks(before, b.binding.emuStats()!, emulatedFdsInProc());
+  if (process.env.I12DBG) console.error(JSON.stringify({ ...r, metrics: undefined }), left);
   const note = emulatedDetail(device, spec.profile);
-  const metrics = (r.metrics ?? []).map((m) => ({ ...m, detail: m.detail ? `${note}; ${m.detail}` : note }));
-  const detail = r.outcome === 'ok' ? undefined : r.detail;
-  if (left.length > 0) return { outcome: 'error', detail: `${note}; after the case: ${left.join(', ')}${detail ? `; ${detail}` : ''}`, metrics };
-  return r.outcome === 'ok' ? { outcome: 'ok', metrics } : { outcome: r.outcome, detail: `${note}; ${r.detail}`, metrics };
+  const failure = [...(left.length > 0 ? [`after the case: ${left.join(', ')}`] : []), ...(r.outcome === 'ok' ? [] : [r.detail])].join('; ');
+  // A row's detail is its metric's when it has one: a failure must be in every row.
+  const head = failure ? `${note}; ${failure}` : note;
+  const metrics = (r.metrics ?? []).map((m) => ({ ...m, detail: m.detail ? `${head}; ${m.detail}` : head }));
+  if (left.length > 0) return { outcome: 'error', detail: head, metrics };
+  return r.outcome === 'ok' ? { outcome: 'ok', metrics } : { outcome: r.outcome, detail: head, metrics };
 }
 
 function runCase(spec: CaseSpec): Promise<CaseResult> {

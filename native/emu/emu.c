@@ -37,21 +37,35 @@ struct emu_epc *emu_epc = &local_epc;
 
 #define MAX_FD 4096
 #define MAX_MAPS 1024
+#define MAX_REFS 1024
 
-struct fdent {
+/*
+ * This process's references to one enclave (like the kernel's references to its struct file):
+ * each fd, each mapping and each ioctl in progress holds one. When the last goes, this process
+ * stops holding the enclave; when no process holds it, it is released.
+ */
+struct eref {
   int used;
   dev_t dev;
   ino_t ino;
   struct emu_encl *hdr;
   size_t maplen;
+  struct emu_encl *old; /* the mapping before ECREATE grew the file, unmapped with the last reference */
+  size_t oldlen;
+  int refs;
+};
+struct fdent {
+  int used;
+  dev_t dev;
+  ino_t ino;
+  struct eref *r;
 };
 struct mapent {
   int used;
   uint64_t addr, len;
-  dev_t dev;
-  ino_t ino;
-  struct emu_encl *hdr; /* its own mapping of the header page */
+  struct eref *r;
 };
+static struct eref erefs[MAX_REFS];
 static struct fdent fds[MAX_FD];
 static struct mapent maps[MAX_MAPS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -101,32 +115,79 @@ static struct emu_encl *map_file(int fd, size_t len) {
   return p == MAP_FAILED ? NULL : p;
 }
 
-/* ---- references: fds and mappings of one enclave in this process (lock held) ---- */
+/* ---- references (lock held) ---- */
 
-static int holds(dev_t dev, ino_t ino) {
-  for (int i = 0; i < MAX_FD; i++)
-    if (fds[i].used && fds[i].dev == dev && fds[i].ino == ino) return 1;
-  for (int i = 0; i < MAX_MAPS; i++)
-    if (maps[i].used && maps[i].dev == dev && maps[i].ino == ino) return 1;
-  return 0;
+/* Dropped references whose release (EREMOVE spins) runs after the lock is let go. */
+struct dropped {
+  struct emu_encl *hdr, *old;
+  size_t maplen, oldlen;
+};
+static __thread struct dropped pending[8];
+static __thread int npending;
+
+static void finish_drop(struct dropped d) {
+  int left = __atomic_sub_fetch(&d.hdr->procs, 1, __ATOMIC_ACQ_REL);
+  if (left == 0 && __atomic_load_n(&d.hdr->in_flight, __ATOMIC_ACQUIRE) == 0) emu_release_pages(d.hdr);
+  munmap(d.hdr, d.maplen);
+  if (d.old) munmap(d.old, d.oldlen);
+}
+
+/* Runs the releases put_ref deferred; call after unlocking. */
+static void finish_pending(void) {
+  while (npending > 0) finish_drop(pending[--npending]);
+}
+
+static void unlock(void) {
+  pthread_mutex_unlock(&lock);
+  finish_pending();
 }
 
 /* This process dropped its last reference: the last process releases the enclave. */
-static void put_process(struct emu_encl *e) {
-  int left = __atomic_sub_fetch(&e->procs, 1, __ATOMIC_ACQ_REL);
-  if (left == 0 && __atomic_load_n(&e->in_flight, __ATOMIC_ACQUIRE) == 0) emu_release_pages(e);
+static void put_ref(struct eref *r) {
+  if (--r->refs > 0) return;
+  struct dropped d = {r->hdr, r->old, r->maplen, r->oldlen};
+  memset(r, 0, sizeof *r);
+  if (npending < (int)(sizeof pending / sizeof pending[0])) pending[npending++] = d;
+  else finish_drop(d); /* (never in practice: one call drops one or two references) */
+}
+
+/* A reference to the enclave in file fd (dev, ino, size); maps it on the first. */
+static struct eref *get_ref(int fd, const struct stat *st) {
+  struct eref *free_slot = NULL;
+  for (int i = 0; i < MAX_REFS; i++) {
+    struct eref *r = &erefs[i];
+    if (!r->used) {
+      if (!free_slot) free_slot = r;
+      continue;
+    }
+    if (r->dev != st->st_dev || r->ino != st->st_ino) continue;
+    if ((size_t)st->st_size > r->maplen && r->old == NULL) {
+      /* grown by ECREATE (here or in another process): map the page array too */
+      struct emu_encl *e = map_file(fd, (size_t)st->st_size);
+      if (e == NULL) return NULL;
+      r->old = r->hdr, r->oldlen = r->maplen;
+      r->hdr = e, r->maplen = (size_t)st->st_size;
+    }
+    r->refs++;
+    return r;
+  }
+  if (free_slot == NULL) return NULL;
+  struct emu_encl *e = map_file(fd, (size_t)st->st_size);
+  if (e == NULL) return NULL;
+  __atomic_add_fetch(&e->procs, 1, __ATOMIC_ACQ_REL);
+  *free_slot = (struct eref){1, st->st_dev, st->st_ino, e, (size_t)st->st_size, NULL, 0, 1};
+  return free_slot;
 }
 
 static void drop_fd(int fd) {
   struct fdent *f = &fds[fd];
   if (!f->used) return;
   f->used = 0;
-  if (!holds(f->dev, f->ino)) put_process(f->hdr);
-  munmap(f->hdr, f->maplen);
-  f->hdr = NULL;
+  put_ref(f->r);
+  f->r = NULL;
 }
 
-/* The enclave behind fd, or NULL when fd is not an emulated enclave (lock held). */
+/* The enclave behind fd, or NULL when fd is not an emulated enclave. */
 static struct fdent *find_locked(int fd) {
   if (fd < 0 || fd >= MAX_FD) return NULL;
   struct stat st;
@@ -136,22 +197,19 @@ static struct fdent *find_locked(int fd) {
   }
   struct fdent *f = &fds[fd];
   if (f->used && (f->dev != st.st_dev || f->ino != st.st_ino)) drop_fd(fd); /* the number was reused */
-  if (!f->used) {
-    if (!S_ISREG(st.st_mode) || st.st_size < (off_t)EMU_HDR_BYTES) return NULL;
-    uint64_t magic = 0;
-    if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic || magic != EMU_MAGIC) return NULL;
-    struct emu_encl *e = map_file(fd, (size_t)st.st_size);
-    if (e == NULL) return NULL;
-    if (!holds(st.st_dev, st.st_ino)) __atomic_add_fetch(&e->procs, 1, __ATOMIC_ACQ_REL);
-    *f = (struct fdent){1, st.st_dev, st.st_ino, e, (size_t)st.st_size};
-  } else if ((size_t)st.st_size > f->maplen) {
-    /* grown by ECREATE in another process or thread: map the page array too */
-    struct emu_encl *e = map_file(fd, (size_t)st.st_size);
-    if (e == NULL) return NULL;
-    munmap(f->hdr, f->maplen);
-    f->hdr = e;
-    f->maplen = (size_t)st.st_size;
+  if (f->used) {
+    if ((size_t)st.st_size > f->r->maplen) {
+      struct eref *r = get_ref(fd, &st); /* remaps */
+      if (r) put_ref(r);
+    }
+    return f;
   }
+  if (!S_ISREG(st.st_mode) || st.st_size < (off_t)EMU_HDR_BYTES) return NULL;
+  uint64_t magic = 0;
+  if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic || magic != EMU_MAGIC) return NULL;
+  struct eref *r = get_ref(fd, &st);
+  if (r == NULL) return NULL;
+  *f = (struct fdent){1, st.st_dev, st.st_ino, r};
   return f;
 }
 
@@ -160,9 +218,27 @@ struct emu_encl *emu_resize(int fd, uint64_t npages) {
   if (ftruncate(fd, (off_t)len) != 0) return NULL;
   pthread_mutex_lock(&lock);
   struct fdent *f = find_locked(fd);
-  struct emu_encl *e = f ? f->hdr : NULL;
-  pthread_mutex_unlock(&lock);
+  struct emu_encl *e = f ? f->r->hdr : NULL;
+  unlock();
   return e;
+}
+
+/* exit_files() and exit_mmap() of a process that ends: every reference it holds goes. */
+static void emu_exit(void) {
+  pthread_mutex_lock(&lock);
+  for (int i = 0; i < MAX_FD; i++) {
+    drop_fd(i);
+    unlock();
+    pthread_mutex_lock(&lock);
+  }
+  for (int i = 0; i < MAX_MAPS; i++) {
+    if (!maps[i].used) continue;
+    maps[i].used = 0;
+    put_ref(maps[i].r);
+    unlock();
+    pthread_mutex_lock(&lock);
+  }
+  unlock();
 }
 
 /* ---- the table entries ---- */
@@ -190,34 +266,42 @@ static int emu_open(const char *path, int flags) {
   }
   memset(e, 0, sizeof *e);
   e->driver = 1;
-  e->procs = 1;
   e->last_einit = -1;
   e->costs = emu_costs;
   memcpy(e->profile, emu_profile, sizeof e->profile);
-  struct stat st;
-  fstat(fd, &st);
   __atomic_store_n(&e->magic, EMU_MAGIC, __ATOMIC_RELEASE);
+  munmap(e, EMU_HDR_BYTES);
   pthread_mutex_lock(&lock);
-  fds[fd] = (struct fdent){1, st.st_dev, st.st_ino, e, EMU_HDR_BYTES};
-  pthread_mutex_unlock(&lock);
+  struct fdent *f = find_locked(fd); /* registers it: this process holds the enclave */
+  unlock();
+  if (f == NULL) {
+    close(fd);
+    errno = ENOMEM;
+    return -1;
+  }
   return fd;
 }
 
 static int emu_close(int fd) {
   pthread_mutex_lock(&lock);
   if (fd >= 0 && fd < MAX_FD && fds[fd].used) drop_fd(fd); /* the last reference releases the enclave */
-  pthread_mutex_unlock(&lock);
+  unlock();
   return emu_next.close(fd);
 }
 
 static long emu_ioctl(int fd, unsigned long request, void *arg) {
   pthread_mutex_lock(&lock);
   struct fdent *f = find_locked(fd);
-  struct emu_encl *e = f ? f->hdr : NULL;
-  pthread_mutex_unlock(&lock);
-  if (e == NULL) return emu_next.ioctl(fd, request, arg);
+  /* fdget(): the ioctl holds the file, so a close by another thread does not release it under us */
+  struct eref *r = f ? f->r : NULL;
+  if (r) r->refs++;
+  unlock();
+  if (r == NULL) return emu_next.ioctl(fd, request, arg);
   debug_msg[0] = '\0';
-  long ret = emu_mainline_ioctl(fd, e, request, arg);
+  long ret = emu_mainline_ioctl(fd, r->hdr, request, arg);
+  pthread_mutex_lock(&lock);
+  put_ref(r);
+  unlock();
   if (ret < 0) {
     errno = (int)-ret;
     return -1;
@@ -230,30 +314,27 @@ static void *emu_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
   pthread_mutex_lock(&lock);
   struct fdent *f = find_locked(fd);
   if (f == NULL) {
-    pthread_mutex_unlock(&lock);
+    unlock();
     return emu_next.mmap(addr, len, prot, flags, fd, off);
   }
   debug_msg[0] = '\0';
   int slot = -1;
   for (int i = 0; i < MAX_MAPS && slot < 0; i++)
     if (!maps[i].used) slot = i;
-  int ret = slot < 0 ? -ENOMEM : emu_mainline_may_map(f->hdr, (uint64_t)(uintptr_t)addr, len, prot, flags);
+  int ret = slot < 0 ? -ENOMEM : emu_mainline_may_map(f->r->hdr, (uint64_t)(uintptr_t)addr, len, prot, flags);
   void *p = MAP_FAILED;
-  struct emu_encl *h = NULL;
-  if (ret == 0) h = map_file(fd, EMU_HDR_BYTES);
-  if (ret == 0 && h == NULL) ret = -ENOMEM;
   if (ret == 0) {
     /* The pages an access from outside the enclave sees: anonymous memory standing in for the
      * enclave's VM_PFNMAP range (real enclave pages read as the abort page from outside). */
     p = emu_next.mmap(addr, len, prot, (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
       ret = -errno;
-      munmap(h, EMU_HDR_BYTES);
     } else {
-      maps[slot] = (struct mapent){1, (uint64_t)(uintptr_t)p, len, f->dev, f->ino, h};
+      f->r->refs++; /* the VMA holds the file */
+      maps[slot] = (struct mapent){1, (uint64_t)(uintptr_t)p, len, f->r};
     }
   }
-  pthread_mutex_unlock(&lock);
+  unlock();
   if (ret != 0) {
     errno = -ret;
     return MAP_FAILED;
@@ -281,26 +362,24 @@ static int emu_munmap(void *addr, size_t len) {
       continue;
     }
     m->used = 0;
-    struct emu_encl *h = m->hdr;
-    if (!holds(m->dev, m->ino)) put_process(h);
-    munmap(h, EMU_HDR_BYTES);
+    put_ref(m->r);
   }
-  pthread_mutex_unlock(&lock);
+  unlock();
   return 0;
 }
 
 static void emu_fd_sent(int fd) {
   pthread_mutex_lock(&lock);
   struct fdent *f = find_locked(fd);
-  if (f) __atomic_add_fetch(&f->hdr->in_flight, 1, __ATOMIC_ACQ_REL);
-  pthread_mutex_unlock(&lock);
+  if (f) __atomic_add_fetch(&f->r->hdr->in_flight, 1, __ATOMIC_ACQ_REL);
+  unlock();
 }
 
 static void emu_fd_received(int fd) {
   pthread_mutex_lock(&lock);
   struct fdent *f = find_locked(fd); /* registers this process as a holder */
-  if (f) __atomic_sub_fetch(&f->hdr->in_flight, 1, __ATOMIC_ACQ_REL);
-  pthread_mutex_unlock(&lock);
+  if (f) __atomic_sub_fetch(&f->r->hdr->in_flight, 1, __ATOMIC_ACQ_REL);
+  unlock();
 }
 
 /* ---- configuration and install ---- */
@@ -369,7 +448,7 @@ int eb_emu_install(struct eb_sys_table *t, const char *config, char *err, size_t
   pthread_mutex_lock(&lock);
   int ret = parse_config(config, err, errlen, epc_file, sizeof epc_file, &epc_pages);
   if (ret == 0) ret = install_locked(t, epc_file, epc_pages, err, errlen);
-  pthread_mutex_unlock(&lock);
+  unlock();
   return ret;
 }
 
@@ -403,6 +482,7 @@ static int install_locked(struct eb_sys_table *t, const char *epc_file, int64_t 
   t->munmap = emu_munmap;
   t->fd_sent = emu_fd_sent;
   t->fd_received = emu_fd_received;
+  if (!installed) atexit(emu_exit);
   installed = 1;
   return 0;
 }
@@ -413,7 +493,7 @@ int eb_emu_stats(struct eb_emu_stats *out) {
   pthread_mutex_lock(&lock);
   for (int i = 0; i < MAX_FD; i++) out->enclave_fds += fds[i].used;
   for (int i = 0; i < MAX_MAPS; i++) out->mappings += maps[i].used;
-  pthread_mutex_unlock(&lock);
+  unlock();
   out->epc_pages = __atomic_load_n(&emu_epc->pages, __ATOMIC_ACQUIRE);
   out->enclaves = __atomic_load_n(&emu_epc->enclaves, __ATOMIC_ACQUIRE);
   out->evictions = __atomic_load_n(&emu_epc->evictions, __ATOMIC_ACQUIRE);
