@@ -97,7 +97,6 @@ async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResu
   const before = b.binding.emuStats()!;
   const r = await runDeviceCase(spec);
   const left = leaks(before, b.binding.emuStats()!, emulatedFdsInProc());
-  if (process.env.I12DBG) console.error(JSON.stringify({ ...r, metrics: undefined }), left);
   const note = emulatedDetail(device, spec.profile);
   const failure = [...(left.length > 0 ? [`after the case: ${left.join(', ')}`] : []), ...(r.outcome === 'ok' ? [] : [r.detail])].join('; ');
   // A row's detail is its metric's when it has one: a failure must be in every row.

@@ -474,7 +474,9 @@ static int install_locked(struct eb_sys_table *t, const char *epc_file, int64_t 
     snprintf(epc_path, sizeof epc_path, "%s", epc_file);
   }
   uint64_t zero = 0;
-  if (__atomic_compare_exchange_n(&emu_epc->magic, &zero, EMU_MAGIC, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) emu_epc->capacity = epc_pages;
+  __atomic_compare_exchange_n(&emu_epc->magic, &zero, EMU_MAGIC, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  /* the EPC size of the profile of the case being run (every process of a case has the same) */
+  __atomic_store_n(&emu_epc->capacity, epc_pages, __ATOMIC_RELEASE);
   t->open = emu_open;
   t->close = emu_close;
   t->ioctl = emu_ioctl;
