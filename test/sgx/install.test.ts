@@ -34,6 +34,9 @@ test('build-native.mjs with every tool present and a broken emulator source: exi
     for (const f of ['binding.gyp', 'scripts', 'native']) cpSync(path.join(root, f), path.join(dir, f), { recursive: true });
     appendFileSync(path.join(dir, 'native', 'emu', 'emu.c'), '\n#error deliberately broken for the install test\n');
     const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'build-native.mjs')], { encoding: 'utf8' });
+    const first = JSON.parse(readFileSync(path.join(dir, 'build', 'native-status.json'), 'utf8')) as { toolchain: boolean; reason?: string };
+    // This Node may lack what the install needs (e.g. its headers) although the binding loads.
+    if (!first.toolchain) return t.skip(`the install step lacks a tool under this Node: ${first.reason ?? ''}`);
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stderr, /deliberately broken/);
     assert.match(r.stderr, /the SGX driver emulator failed to compile/);
