@@ -7,7 +7,9 @@
 import { defineLayout, encode, decode, firstNonZeroField, type Decoded } from './layout.js';
 
 export const SECS_SIZE = 4096;
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from '../../common/page.js';
+
+export { PAGE_SIZE };
 
 export const SECS_LAYOUT = defineLayout('SECS', SECS_SIZE, {
   size: { offset: 0, kind: 'u64' },
