@@ -52,10 +52,10 @@ export interface SecsInput {
   /** Default 3 (x87 + SSE). */
   readonly xfrm?: bigint;
   readonly miscselect?: number;
-  readonly isvProdId?: number;
-  readonly isvSvn?: number;
-  readonly configSvn?: number;
-  readonly configId?: Buffer;
+  readonly isvProdId?: number | undefined;
+  readonly isvSvn?: number | undefined;
+  readonly configSvn?: number | undefined;
+  readonly configId?: Buffer | undefined;
 }
 
 /** A SECS for ECREATE (the minimum known-good values of the Linux SGX selftest by default). */
