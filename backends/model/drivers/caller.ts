@@ -66,7 +66,7 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
     const work = k.cpus.burst(t, pre + hold);
     if (work !== null) yield work;
     else yield* k.cpus.compute(t, pre + hold);
-    if (k.rec.on) k.rec.slice(t, eaddName(measure), k.env.now - Math.round(pre + hold), { page: off });
+    if (k.rec.on) k.rec.pageSlice(t, eaddName(measure), k.env.now - Math.round(pre + hold), off);
     commitPage(k, e, off);
     e.mutex.unlock();
     mm.lock.upRead();

@@ -139,7 +139,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       const work = k.cpus.burst(t, cost);
       if (work !== null) yield work;
       else yield* k.cpus.compute(t, cost);
-      if (traced) k.rec.slice(t, eaddName(req.measure), k.env.now - Math.round(cost), { page: off });
+      if (traced) k.rec.pageSlice(t, eaddName(req.measure), k.env.now - Math.round(cost), off);
       commitPage(k, e, off);
       k.metrics.ready.add(k.env.now - reqTime[off]!);
     }

@@ -1,7 +1,7 @@
 /**
  * Serialises a finished WindowRecorder as the Trace Event Format (a JSON object with a
  * `traceEvents` array; Perfetto UI and chrome://tracing open it). Timestamps are µs of model
- * time. Kept slices are complete events (`X`) on their task's track; aggregated buckets are `X`
+ * time. Kept slices are complete events (`X`, category-less) on their task's track; aggregated buckets are `X`
  * events on a twin track "<task> (aggregated)"; counters are `C` events of the kernel process;
  * flows are `s`/`f` pairs; instants are global. Events are sorted by (time, longer first,
  * recording order), so every track's timestamps are monotonic and parents precede children.
@@ -14,7 +14,7 @@ interface Sorted {
   readonly ts: number;
   readonly dur: number;
   readonly seq: number;
-  readonly ev: Event;
+  readonly line: string;
 }
 
 const us = (ns: number): number => Math.round(ns) / 1000;
@@ -23,11 +23,12 @@ const us = (ns: number): number => Math.round(ns) / 1000;
 export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unknown>>): string {
   const out: Sorted[] = [];
   let seq = 0;
-  const add = (ts: number, dur: number, ev: Event): void => {
-    out.push({ ts, dur, seq: seq++, ev });
+  const add = (ts: number, dur: number, line: string): void => {
+    out.push({ ts, dur, seq: seq++, line });
   };
   const pidOfTid = (tid: number): number => rec.tracks[tid - 1]!.pid;
-  for (const it of rec.kept) emitItem(rec, it, pidOfTid, add);
+  const names = new Map<string, string>();
+  for (const it of rec.kept) emitItem(rec, it, pidOfTid, names, add);
 
   // Aggregated slices, on twin tracks (created in track order: deterministic ids).
   const tail = rec.tailStart;
@@ -51,7 +52,7 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
         args[`${n} busy_us`] = us(ns);
         if (ns > b.get(top)![1]) top = n;
       }
-      add(start, dur, { name: `${top} ×${count} (aggregated)`, cat: 'aggregated', ph: 'X', ts: us(start), dur: us(dur), pid: src.pid, tid: twin, args });
+      add(start, dur, JSON.stringify({ name: `${top} ×${count} (aggregated)`, cat: 'aggregated', ph: 'X', ts: us(start), dur: us(dur), pid: src.pid, tid: twin, args }));
     }
   }
   const cpid = rec.counterPid;
@@ -68,21 +69,21 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
       for (const [t, v] of pts) {
         if (t === last) continue;
         last = t!;
-        add(t!, 0, { name, ph: 'C', ts: us(t!), pid: cpid, args: { value: v } });
+        add(t!, 0, JSON.stringify({ name, ph: 'C', ts: us(t!), pid: cpid, args: { value: v } }));
       }
     }
   }
   out.sort((a, b) => a.ts - b.ts || b.dur - a.dur || a.seq - b.seq);
 
   const chunks: string[] = ['{"traceEvents":[\n'];
-  const metaEvents: Event[] = [];
-  rec.groups.forEach((g, i) => metaEvents.push({ name: 'process_name', ph: 'M', pid: i + 1, tid: 0, args: { name: g } }));
+  const metaEvents: string[] = [];
+  rec.groups.forEach((g, i) => metaEvents.push(JSON.stringify({ name: 'process_name', ph: 'M', pid: i + 1, tid: 0, args: { name: g } })));
   for (const t of rec.tracks) {
-    metaEvents.push({ name: 'thread_name', ph: 'M', pid: t.pid, tid: t.tid, args: { name: t.name } });
-    metaEvents.push({ name: 'thread_sort_index', ph: 'M', pid: t.pid, tid: t.tid, args: { sort_index: t.tid } });
+    metaEvents.push(JSON.stringify({ name: 'thread_name', ph: 'M', pid: t.pid, tid: t.tid, args: { name: t.name } }));
+    metaEvents.push(JSON.stringify({ name: 'thread_sort_index', ph: 'M', pid: t.pid, tid: t.tid, args: { sort_index: t.tid } }));
   }
-  const all = [...metaEvents, ...out.map((s) => s.ev)];
-  for (let i = 0; i < all.length; i++) chunks.push(JSON.stringify(all[i]) + (i + 1 < all.length ? ',\n' : '\n'));
+  const all = [...metaEvents, ...out.map((s) => s.line)];
+  chunks.push(all.join(',\n'), '\n');
   const other = {
     ...meta,
     clock: 'model',
@@ -97,26 +98,27 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
   return chunks.join('');
 }
 
-function emitItem(rec: WindowRecorder, it: Item, pidOfTid: (tid: number) => number, add: (ts: number, dur: number, ev: Event) => void): void {
+function emitItem(rec: WindowRecorder, it: Item, pidOfTid: (tid: number) => number, names: Map<string, string>, add: (ts: number, dur: number, line: string) => void): void {
+  let name = names.get(it.name);
+  if (name === undefined) names.set(it.name, (name = JSON.stringify(it.name)));
   switch (it.kind) {
     case Kind.Slice: {
-      const ev: Event = { name: it.name, cat: 'model', ph: 'X', ts: us(it.ts), dur: us(it.end - it.ts), pid: pidOfTid(it.tid), tid: it.tid };
-      if (it.args !== undefined) ev['args'] = it.args;
-      add(it.ts, it.end - it.ts, ev);
+      const args = it.v >= 0 ? `,"args":{"page":${it.v}}` : it.args !== undefined ? `,"args":${JSON.stringify(it.args)}` : '';
+      add(it.ts, it.end - it.ts, `{"name":${name},"ph":"X","ts":${us(it.ts)},"dur":${us(it.end - it.ts)},"pid":${pidOfTid(it.tid)},"tid":${it.tid}${args}}`);
       return;
     }
     case Kind.Counter:
-      add(it.ts, 0, { name: it.name, ph: 'C', ts: us(it.ts), pid: rec.counterPid, args: { value: it.v } });
+      add(it.ts, 0, `{"name":${name},"ph":"C","ts":${us(it.ts)},"pid":${rec.counterPid},"args":{"value":${it.v}}}`);
       return;
     case Kind.Instant: {
       const ev: Event = { name: it.name, cat: 'model', ph: 'i', s: 'g', ts: us(it.ts), pid: rec.counterPid, tid: 0 };
       if (it.args !== undefined) ev['args'] = it.args;
-      add(it.ts, 0, ev);
+      add(it.ts, 0, JSON.stringify(ev));
       return;
     }
     case Kind.Flow:
-      add(it.ts, 0, { name: it.name, cat: 'flow', ph: 's', id: it.v, ts: us(it.ts), pid: pidOfTid(it.tid), tid: it.tid });
-      add(it.end, 0, { name: it.name, cat: 'flow', ph: 'f', bp: 'e', id: it.v, ts: us(it.end), pid: pidOfTid(it.tid2), tid: it.tid2 });
+      add(it.ts, 0, JSON.stringify({ name: it.name, cat: 'flow', ph: 's', id: it.v, ts: us(it.ts), pid: pidOfTid(it.tid), tid: it.tid }));
+      add(it.end, 0, JSON.stringify({ name: it.name, cat: 'flow', ph: 'f', bp: 'e', id: it.v, ts: us(it.end), pid: pidOfTid(it.tid2), tid: it.tid2 }));
       return;
   }
 }

@@ -26,6 +26,8 @@ export interface Recorder {
   end(t: TracedTask, args?: TraceArgs): void;
   /** A complete slice from `start` to now on `t`'s track (nested in its open slices). */
   slice(t: TracedTask, name: string, start: number, args?: TraceArgs): void;
+  /** slice() for one enclave page's step, the page offset as its argument (no object per page). */
+  pageSlice(t: TracedTask, name: string, start: number, page: number): void;
   /** A counter's value from now on (kernel-wide). */
   counter(name: string, value: number): void;
   /** The tail of a flow arrow at now on `t`'s track (inside its open slice). */
@@ -44,6 +46,7 @@ export const NO_TRACE: Recorder = {
   begin: nothing,
   end: nothing,
   slice: nothing,
+  pageSlice: nothing,
   counter: nothing,
   flowOut: nothing,
   flowIn: nothing,

@@ -12,7 +12,7 @@ import type { Recorder, TraceArgs, TracedTask } from './recorder.js';
 /** Bucket width the aggregation starts with (ns of model time). */
 export const FIRST_BUCKET_NS = 100_000;
 /** Most buckets per aggregated track before the width doubles. */
-export const MAX_BUCKETS = 1000;
+export const MAX_BUCKETS = 500;
 
 /** Item kinds (plain numbers: compared on every recorded item). */
 export const Kind = { Slice: 0, Counter: 1, Instant: 2, Flow: 3 } as const;
@@ -26,7 +26,7 @@ export interface Item {
   readonly ts: number;
   readonly end: number;
   readonly args?: TraceArgs | undefined;
-  /** Counter value, or the flow id. */
+  /** Counter value, the flow id, or a page slice's page (-1: none). */
   readonly v: number;
   /** Flow head's track. */
   readonly tid2: number;
@@ -48,6 +48,14 @@ type SliceBucket = Map<string, [number, number]>;
 /** Per bucket of a counter: [min ts, min, max ts, max, last ts, last]. */
 type CounterBucket = [number, number, number, number, number, number];
 
+/** A counter's last value and its last aggregated bucket (a cache). */
+interface CounterState {
+  last: number;
+  idx: number;
+  width: number;
+  bucket: CounterBucket | null;
+}
+
 export class WindowRecorder implements Recorder {
   readonly on = true;
   readonly groups: string[] = [];
@@ -66,7 +74,7 @@ export class WindowRecorder implements Recorder {
   private head = 0;
   private readonly stacks: Open[][] = [];
   private readonly flowsOut = new Map<number, { tid: number; ts: number }>();
-  private readonly lastValue = new Map<string, number>();
+  private readonly counters = new Map<string, CounterState>();
   private kernelPid = -1;
   private lastTid = -1;
   private lastIdx = -1;
@@ -109,16 +117,22 @@ export class WindowRecorder implements Recorder {
   end(t: TracedTask, args?: TraceArgs): void {
     const open = this.stacks[this.tidOf(t) - 1]!.pop();
     if (open === undefined) throw new Error(`trace: end() on ${t.name} with no open slice`);
-    this.push({ kind: Kind.Slice, tid: t.tid, name: open.name, ts: open.ts, end: this.clock.now, args, v: 0, tid2: 0 });
+    this.push({ kind: Kind.Slice, tid: t.tid, name: open.name, ts: open.ts, end: this.clock.now, args, v: -1, tid2: 0 });
   }
 
   slice(t: TracedTask, name: string, start: number, args?: TraceArgs): void {
-    this.push({ kind: Kind.Slice, tid: this.tidOf(t), name, ts: start, end: this.clock.now, args, v: 0, tid2: 0 });
+    this.push({ kind: Kind.Slice, tid: this.tidOf(t), name, ts: start, end: this.clock.now, args, v: -1, tid2: 0 });
+  }
+
+  pageSlice(t: TracedTask, name: string, start: number, page: number): void {
+    this.push({ kind: Kind.Slice, tid: this.tidOf(t), name, ts: start, end: this.clock.now, args: undefined, v: page, tid2: 0 });
   }
 
   counter(name: string, value: number): void {
-    if (this.lastValue.get(name) === value) return;
-    this.lastValue.set(name, value);
+    let c = this.counters.get(name);
+    if (c === undefined) this.counters.set(name, (c = { last: NaN, idx: -1, width: 0, bucket: null }));
+    if (c.last === value) return;
+    c.last = value;
     const now = this.clock.now;
     this.push({ kind: Kind.Counter, tid: 0, name, ts: now, end: now, v: value, tid2: 0 });
   }
@@ -206,11 +220,19 @@ export class WindowRecorder implements Recorder {
       }
       return;
     }
+    const st = this.counters.get(it.name)!;
+    if (st.bucket !== null && st.idx === idx && st.width === this.bucketNs) {
+      mergeSample(st.bucket, it.ts, it.v);
+      return;
+    }
     let c = this.aggCounters.get(it.name);
     if (c === undefined) this.aggCounters.set(it.name, (c = new Map()));
-    const b = c.get(idx);
-    if (b === undefined) c.set(idx, [it.ts, it.v, it.ts, it.v, it.ts, it.v]);
-    else mergeCounter(b, [it.ts, it.v, it.ts, it.v, it.ts, it.v]);
+    let b = c.get(idx);
+    if (b === undefined) c.set(idx, (b = [it.ts, it.v, it.ts, it.v, it.ts, it.v]));
+    else mergeSample(b, it.ts, it.v);
+    st.idx = idx;
+    st.width = this.bucketNs;
+    st.bucket = b;
   }
 
   /** Double the bucket width: bucket 2i and 2i+1 become bucket i, on every track and counter. */
@@ -254,7 +276,7 @@ export class WindowRecorder implements Recorder {
       const s = this.stacks[i]!;
       while (s.length > 0) {
         const open = s.pop()!;
-        this.pending.push({ kind: Kind.Slice, tid: i + 1, name: open.name, ts: open.ts, end: now, args: { unfinished: true }, v: 0, tid2: 0 });
+        this.pending.push({ kind: Kind.Slice, tid: i + 1, name: open.name, ts: open.ts, end: now, args: { unfinished: true }, v: -1, tid2: 0 });
         if (now > this.lastEnd) this.lastEnd = now;
       }
     }
@@ -266,6 +288,21 @@ export class WindowRecorder implements Recorder {
     }
     this.pending = [];
     this.head = 0;
+  }
+}
+
+function mergeSample(to: CounterBucket, ts: number, v: number): void {
+  if (v < to[1]) {
+    to[0] = ts;
+    to[1] = v;
+  }
+  if (v > to[3]) {
+    to[2] = ts;
+    to[3] = v;
+  }
+  if (ts >= to[4]) {
+    to[4] = ts;
+    to[5] = v;
   }
 }
 
