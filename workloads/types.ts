@@ -56,6 +56,8 @@ export type Op =
       readonly type: PageType;
       readonly perm: number;
       readonly measure: number;
+      /** User-space work per page before its add ioctl (a loader's own work), ns; model only. */
+      readonly userNs?: number;
     }
   /** EINIT. */
   | { readonly op: 'init'; readonly enclave: number }

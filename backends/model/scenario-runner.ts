@@ -226,6 +226,8 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
       const end = op.offset + op.pages;
       while (e !== undefined && off < end) {
         const n = Math.min(sh.batch, end - off);
+        // The loader's own user-space work for these pages, on this thread's CPU, no lock held.
+        if (op.userNs !== undefined && op.userNs > 0) yield* k.cpus.compute(th.task, op.userNs * n);
         const t0 = env.now;
         if (k.rec.on) k.rec.begin(th.task, k.knobs.binding === 'mm' ? 'SGX_IOC_ENCLAVE_ADD_PAGE' : 'SGX_IOC_ENCLAVE_ADD_PAGES');
         const r = yield* ioctl(k, th, e, off, n, op.measure);

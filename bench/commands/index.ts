@@ -12,5 +12,6 @@ import { command as sigstruct } from './sigstruct.js';
 import { command as doctor } from './doctor.js';
 import { command as calibrate } from './calibrate.js';
 import { command as schema } from './schema.js';
+import { command as fit } from './fit.js';
 
-export const COMMANDS: readonly Command[] = [run, list, report, compare, merge, measure, keygen, sign, sigstruct, doctor, calibrate, schema];
+export const COMMANDS: readonly Command[] = [run, list, report, compare, merge, measure, keygen, sign, sigstruct, doctor, calibrate, fit, schema];

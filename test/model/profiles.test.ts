@@ -16,7 +16,7 @@ test('shipped profiles load; skylake-client is the default with 4 CPUs and 93.5 
   assert.equal(c.cpus, 4);
   assert.equal(c.epcPages * 4096, 93.5 * 1024 * 1024);
   const data = loadProfile('icelake-server').data as Record<string, Record<string, { grade: string; source: string }>>;
-  for (const v of Object.values(data['costs']!)) assert.ok(v.source.length > 0 && ['high', 'medium', 'low', 'UNCONFIRMED'].includes(v.grade));
+  for (const v of Object.values(data['costs']!)) assert.ok(v.source.length > 0 && ['high', 'medium', 'low', 'UNCONFIRMED', 'fitted'].includes(v.grade));
 });
 
 test('a profile missing a cost is rejected naming the file and the field', () => {
@@ -45,6 +45,7 @@ test('every shipped cost has a range low ≤ value ≤ high, the default width o
     const costs = loadProfile(p.name).data['costs'] as Record<string, { value: number; low: number; high: number; grade: keyof typeof GRADE_FACTOR }>;
     for (const [key, c] of Object.entries(costs)) {
       assert.ok(c.low <= c.value && c.value <= c.high, `${p.name} ${key}`);
+      if ((c.grade as string) === 'fitted') continue; // the fit's own range (±2σ within the prior's)
       assert.deepEqual({ low: c.low, high: c.high }, defaultRange(c.grade, c.value), `${p.name} ${key}: range of grade ${c.grade}`);
     }
   }

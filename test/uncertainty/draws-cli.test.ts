@@ -123,7 +123,7 @@ test('verdict: robust with narrow ranges, flips to not robust when a range lets 
   const narrow = profileWithRanges(d, 'narrow', 1.01);
   // mm-less pins each source page (GUP) where per-mm copies it: a GUP up to 100 µs makes
   // mm-less the slower design in the draws that land high in that range.
-  const wide = profileWithRanges(d, 'wide-gup', 1.01, { gup: [300, 100000] });
+  const wide = profileWithRanges(d, 'wide-gup', 1.01, { gup: [200, 100000] });
   const verdict = (profile: string) => {
     const out = join(d, `${profile.replace(/\W/g, '')}.csv`);
     const r = cli('run', ...args, '--profile', profile, '--out', out);

@@ -1,0 +1,79 @@
+/** Bad observation files and bad fit flags: exit 2 naming the file and line; a fit that cannot improve: exit 1. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tmp } from '../uncertainty/helpers.js';
+import { OBSERVATION_COLUMNS } from '../../bench/fit/observations.js';
+
+const HEAD = OBSERVATION_COLUMNS.join(',');
+const GOOD = 'x,src,m,skylake-client,build,mm-less,size=4MiB..8MiB;measure=0,slope:build_time_p50,3000,ns/page,0.1,map';
+
+test('each bad field of an observations file is refused with exit 2, the file, the line and the column', () => {
+  const d = tmp();
+  const cases: [string, RegExp][] = [
+    [GOOD.replace('build,mm-less', 'nosuch,mm-less'), /:2: column 'workload': unknown workload 'nosuch'/],
+    [GOOD.replace('measure=0', 'nosuch=1'), /:2: column 'params': unknown parameter 'nosuch'/],
+    [GOOD.replace('slope:build_time_p50', 'slope:nosuch'), /:2: column 'metric': unknown metric 'nosuch'/],
+    [GOOD.replace('skylake-client', 'nosuch-profile'), /:2: column 'profile': unknown profile 'nosuch-profile'/],
+    [GOOD.replace(',3000,', ',-5,'), /:2: column 'value': '-5' must be a positive number/],
+    [GOOD.replace(',3000,', ',0,'), /:2: column 'value': '0' must be a positive number/],
+    [GOOD.replace('ns/page', 'ns'), /:2: column 'unit': 'ns' for slope:build_time_p50; expected 'ns\/page'/],
+    [GOOD.replace('size=4MiB..8MiB', 'size=8MiB'), /:2: column 'params': slope:build_time_p50 needs one size parameter written A\.\.B/],
+    [GOOD.replace('mm-less', 'nosuch-design'), /:2: column 'design': unknown design 'nosuch-design'/],
+  ];
+  for (const [row, message] of cases) {
+    const file = join(d, 'obs.csv');
+    writeFileSync(file, `${HEAD}\n${row}\n`);
+    const out = join(d, 'fitted.json');
+    const r = cli('fit', '--profile', 'skylake-client', '--observations', file, '--out', out);
+    assert.equal(r.status, 2, `${row}: ${r.stderr}`);
+    assert.match(r.stderr, message, row);
+    assert.ok(r.stderr.includes(file), 'names the file');
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(existsSync(out), false, 'nothing written');
+  }
+});
+
+test('--free naming a cost that does not exist: exit 2; a fit whose free costs move no observation: exit 1 saying so', () => {
+  const d = tmp();
+  const file = join(d, 'obs.csv');
+  writeFileSync(file, `${HEAD}\n${GOOD}\n`);
+  const out = join(d, 'fitted.json');
+  const bad = cli('fit', '--profile', 'skylake-client', '--observations', file, '--free', 'eadd,nosuch', '--out', out);
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--free: unknown cost 'nosuch'/);
+  // An unmeasured in-EPC build never reclaims: EWB cannot move it.
+  const none = cli('fit', '--profile', 'skylake-client', '--observations', file, '--free', 'ewb', '--out', out);
+  assert.equal(none.status, 1, none.stderr);
+  assert.match(none.stderr, /fit cannot improve: no free cost \(ewb\) moves any observation/);
+  assert.equal(existsSync(out), false);
+});
+
+test('a fit recovers the costs that generated its observations (closed loop through the model)', () => {
+  const d = tmp();
+  // Observations made by the model itself with EADD at 4,500 ns (prior 3,000 in skylake-client-priors).
+  const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as { name: string; costs: Record<string, { value: number; low: number; high: number }> };
+  truth.name = 'truth';
+  truth.costs['eadd']!.value = 4500;
+  const truthFile = join(d, 'truth.json');
+  writeFileSync(truthFile, JSON.stringify(truth));
+  const gen = cli('run', 'build', '--design', 'mm-less', '--set', 'size=4MiB,8MiB', '--set', 'measure=0', '--profile', truthFile, '--out', join(d, 'truth.csv'));
+  assert.equal(gen.status, 0, gen.stderr);
+  const rows = readFileSync(join(d, 'truth.csv'), 'utf8').split('\n').filter((l) => l.includes(',build_time_p50,'));
+  const t = rows.map((l) => Number(l.split(',')[14])).sort((a, b) => a - b);
+  const slope = (t[1]! - t[0]!) / 1024;
+  const file = join(d, 'obs.csv');
+  writeFileSync(file, `${HEAD}\n${GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.01,')}\n`);
+  const out = join(d, 'fitted.json');
+  const r = cli('fit', '--profile', 'skylake-client-priors', '--observations', file, '--free', 'eadd', '--out', out, '--json', '--workers', '1');
+  assert.equal(r.status, 0, r.stderr);
+  const fitted = JSON.parse(readFileSync(out, 'utf8')) as { name: string; costs: Record<string, { value: number; grade: string; source: string }> };
+  assert.equal(fitted.name, 'skylake-client');
+  const eadd = fitted.costs['eadd']!;
+  assert.ok(Math.abs(eadd.value / 4500 - 1) < 0.02, `eadd fitted ${eadd.value} ns, truth 4500`);
+  assert.equal(eadd.grade, 'fitted');
+  assert.match(eadd.source, /^fitted: .*obs\.csv \(x\)/);
+  const report = JSON.parse(r.stdout) as { rows: { errorAfter: number }[] };
+  assert.ok(Math.abs(report.rows[0]!.errorAfter) < 0.01);
+});
