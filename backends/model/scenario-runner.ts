@@ -227,7 +227,11 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
       while (e !== undefined && off < end) {
         const n = Math.min(sh.batch, end - off);
         // The loader's own user-space work for these pages, on this thread's CPU, no lock held.
-        if (op.userNs !== undefined && op.userNs > 0) yield* k.cpus.compute(th.task, op.userNs * n);
+        if (op.userNs !== undefined && op.userNs > 0) {
+          const u0 = env.now;
+          yield* k.cpus.compute(th.task, op.userNs * n);
+          if (k.rec.on) k.rec.slice(th.task, 'loader (user space)', u0, { pages: n });
+        }
         const t0 = env.now;
         if (k.rec.on) k.rec.begin(th.task, k.knobs.binding === 'mm' ? 'SGX_IOC_ENCLAVE_ADD_PAGE' : 'SGX_IOC_ENCLAVE_ADD_PAGES');
         const r = yield* ioctl(k, th, e, off, n, op.measure);
