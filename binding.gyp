@@ -9,10 +9,13 @@
         "native/src/fdpass.c",
         "native/src/ioctls.c",
         "native/src/mem.c",
-        "native/src/napi_util.c"
+        "native/src/napi_util.c",
+        "native/src/emuload.c",
+        "native/src/sys.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "defines": ["NAPI_VERSION=8"]
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-ldl", "-lpthread"]
     }
   ]
 }

@@ -11,7 +11,8 @@ export function resultRows(spec: CaseSpec, result: CaseResult, clock: Clock, run
     backend: spec.backend,
     design: spec.design,
     workload: spec.workload,
-    profile: spec.profile,
+    // Rows from the SGX driver emulator never share a series with hardware rows.
+    profile: spec.options['device']?.startsWith('emu:') ? `emulated:${spec.profile}` : spec.profile,
     params: formatParams(spec.params),
     seed: spec.seed,
     repeat: spec.repeat,

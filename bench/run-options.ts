@@ -10,6 +10,7 @@ import { parseShard, type PlanInput, type SweepEntry } from './plan.js';
 import { parseDesign, DesignError, PRESETS } from '../backends/designs.js';
 import { BACKEND_NAMES } from '../backends/index.js';
 import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
+import { emulatedDeviceProblem, isEmulatedPath } from '../backends/sgx/emulator.js';
 import { MAX_DRAWS, costRanges, drawProfiles, type CostVector } from '../backends/model/draws.js';
 import { DEFAULT_TRACE_WINDOW_MS } from '../backends/model/trace/file.js';
 import type { BackendName } from '../backends/types.js';
@@ -43,7 +44,8 @@ Options:
                         FILE.sensitivity.csv next to --out (not with --shard)
   --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
-  --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx)
+  --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx), or
+                        emu:mainline, the SGX driver emulator (not hardware; docs/hardware-backend.md)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
   --trace DIR           model: also write each case's timeline to DIR/<case_id>.json (Trace
@@ -215,7 +217,11 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   }
 
   const options: Record<string, string> = {};
-  if (values.device !== undefined) options['device'] = values.device;
+  if (values.device !== undefined) {
+    const problem = isEmulatedPath(values.device) ? emulatedDeviceProblem(values.device) : undefined;
+    if (problem) throw new UsageError(`--device: ${problem}`);
+    options['device'] = values.device;
+  }
   if (values.trace !== undefined) {
     if (backend !== 'model') throw new UsageError(`--trace needs --backend model: traces are of the model's simulated tasks (the ${backend} backend writes none yet)`);
     if (values.trace === '') throw new UsageError("--trace '': expected a directory");

@@ -11,7 +11,7 @@
  * prints the compiler's output and exits 1, so `npm ci` (and CI) fails.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ function writeStatus(status) {
 function notBuilt(reason, log) {
   // A binary left from an earlier build would not match this source: remove it.
   rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
+  rmSync(path.join(root, 'build', 'Release', 'libeaddbench_sgxemu.so'), { force: true });
   writeStatus({ built: false, toolchain: false, reason, how: HOW, log: log ? log.slice(-4000) : undefined });
   process.stdout.write(`eaddbench: native SGX binding not built (${reason}); the sgx backend is unavailable. To build it: ${HOW}.\n`);
   process.exit(strict ? 1 : 0);
@@ -39,6 +40,7 @@ function notBuilt(reason, log) {
 /** Every tool is here and the build still failed: the native code is broken. */
 function buildFailed(reason, log) {
   rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
+  rmSync(path.join(root, 'build', 'Release', 'libeaddbench_sgxemu.so'), { force: true });
   writeStatus({ built: false, toolchain: true, reason, log: log.slice(-4000) });
   process.stderr.write(`${log.slice(-8000)}\neaddbench: native SGX binding failed to build (${reason}) although a compiler, node-gyp and <asm/sgx.h> are present: fix native/src, then run \`node scripts/build-native.mjs\`.\n`);
   process.exit(1);
@@ -104,5 +106,13 @@ const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
 if (r.status !== 0) {
   buildFailed(`node-gyp failed with status ${r.status}`, log);
 }
-writeStatus({ built: true, toolchain: true, file: 'build/Release/eaddbench_sgx.node' });
-process.stdout.write('eaddbench: native SGX binding built (build/Release/eaddbench_sgx.node)\n');
+
+// The SGX driver emulator (native/emu): a small shared library the binding loads for
+// `--device emu:*` (docs/hardware-backend.md). Built with the same compiler; a failure with
+// every tool present is broken native code, like the binding's.
+const EMU = path.join('build', 'Release', 'libeaddbench_sgxemu.so');
+const emuSources = readdirSync(path.join(root, 'native', 'emu')).filter((f) => f.endsWith('.c')).sort().map((f) => path.join('native', 'emu', f));
+const emu = spawnSync(process.env.CC || 'cc', ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-shared', '-fPIC', '-o', EMU, ...emuSources, '-lpthread'], { cwd: root, encoding: 'utf8', shell: false });
+if (emu.status !== 0) buildFailed(`the SGX driver emulator failed to compile (status ${emu.status})`, `${emu.stdout ?? ''}${emu.stderr ?? ''}`);
+writeStatus({ built: true, toolchain: true, file: 'build/Release/eaddbench_sgx.node', emulator: EMU });
+process.stdout.write(`eaddbench: native SGX binding built (build/Release/eaddbench_sgx.node) with the SGX driver emulator (${EMU})\n`);

@@ -10,7 +10,8 @@ import { Bench } from 'tinybench';
 import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { findWorkload } from '../../workloads/index.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
-import { loadBinding, type NativeBinding } from './binding.js';
+import { loadBinding, packageRoot, type NativeBinding } from './binding.js';
+import { configureEmulator, emulatedDetail, emulatedDeviceProblem, emulatedFdsInProc, emulatorLibrary, isEmulatedPath, leaks } from './emulator.js';
 import { chooseDevice, probe, type Driver } from './detect.js';
 import { batchPages, designVerdict, planScripts, scenarioVerdict } from './compat.js';
 import { SourcePool } from './enclave.js';
@@ -77,7 +78,40 @@ async function runLocal(sys: NativeBinding, p: ProcessScript, ops: readonly Op[]
   return { measures };
 }
 
-async function runCase(spec: CaseSpec): Promise<CaseResult> {
+/**
+ * A case on an emulated device (`--device emu:…`): the emulator is configured with the case's
+ * profile costs, the case runs exactly as on hardware, and afterwards nothing may be left: no
+ * emulated enclave fd (the emulator's count and /proc/self/fd), mapping or EPC page.
+ */
+async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResult> {
+  const problem = emulatedDeviceProblem(device);
+  if (problem) return { outcome: 'error', detail: problem };
+  const config = configureEmulator(spec.profile, spec.profileData);
+  const b = loadBinding();
+  if (!b.ok) return { outcome: 'skipped', detail: `${device}: ${b.reason}` };
+  try {
+    b.binding.emuEnable(emulatorLibrary(packageRoot()), config);
+  } catch (e) {
+    return { outcome: 'skipped', detail: `${device}: the SGX driver emulator did not load: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const before = b.binding.emuStats()!;
+  const r = await runDeviceCase(spec);
+  const left = leaks(before, b.binding.emuStats()!, emulatedFdsInProc());
+  const note = emulatedDetail(device, spec.profile);
+  const failure = [...(left.length > 0 ? [`after the case: ${left.join(', ')}`] : []), ...(r.outcome === 'ok' ? [] : [r.detail])].join('; ');
+  // A row's detail is its metric's when it has one: a failure must be in every row.
+  const head = failure ? `${note}; ${failure}` : note;
+  const metrics = (r.metrics ?? []).map((m) => ({ ...m, detail: m.detail ? `${head}; ${m.detail}` : head }));
+  if (left.length > 0) return { outcome: 'error', detail: head, metrics };
+  return r.outcome === 'ok' ? { outcome: 'ok', metrics } : { outcome: r.outcome, detail: head, metrics };
+}
+
+function runCase(spec: CaseSpec): Promise<CaseResult> {
+  const device = spec.options['device'];
+  return isEmulatedPath(device) ? runEmulatedCase(spec, device!) : runDeviceCase(spec);
+}
+
+async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
   const device = spec.options['device'];
   const b = loadBinding();
   const p = probe();

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EMU_ENV, emulatorLibrary } from './emulator.js';
 
 /** The result of one add loop (ADD_PAGES on mainline, ADD_PAGE per page on isgx). */
 export interface AddResult {
@@ -93,6 +94,10 @@ export interface NativeBinding {
   sendFd(sock: number, fd: number, payload?: Bytes | null): void;
   /** Blocks until a message with an fd arrives. */
   recvFd(sock: number): { fd: number; data: ArrayBuffer };
+  /** Loads the SGX driver emulator (once per process) or passes it a new configuration (emulator.ts). */
+  emuEnable(library: string, config: string): void;
+  /** The emulator's live objects, or null when it is not loaded. */
+  emuStats(): { enclaveFds: number; mappings: number; epcPages: number; enclaves: number; evictions: number } | null;
 }
 
 /** The shape of errors the binding throws. */
@@ -145,7 +150,11 @@ export function loadBinding(): BindingStatus {
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = { ok: true, binding: require(file) as NativeBinding, file: path.relative(root, file) };
+    const binding = require(file) as NativeBinding;
+    // An emulated device (--device emu:…) was chosen by this process or the one that started it.
+    const emuConfig = process.env[EMU_ENV];
+    if (emuConfig) binding.emuEnable(emulatorLibrary(root), emuConfig);
+    cached = { ok: true, binding, file: path.relative(root, file) };
   } catch (e) {
     cached = { ok: false, reason: `native binding failed to load (${e instanceof Error ? e.message : String(e)}); re-${BUILD_HOW}` };
   }

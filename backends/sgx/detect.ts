@@ -6,6 +6,7 @@
 import { accessSync, constants as fsc, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { loadBinding } from './binding.js';
+import { emulatedDevice, emulatedDeviceProblem, isEmulatedPath } from './emulator.js';
 
 export type Driver = 'mainline' | 'isgx';
 
@@ -147,6 +148,10 @@ export function driverOf(path: string, explicit?: string): Driver {
  * /dev/isgx absent; CPU flag sgx not set".
  */
 export function chooseDevice(p: Probe, requested?: string, driver?: string): DeviceChoice {
+  if (isEmulatedPath(requested)) {
+    const emu = emulatedDevice(requested!);
+    return emu ? { ok: true, path: emu.path, driver: emu.driver } : { ok: false, reason: emulatedDeviceProblem(requested!)! };
+  }
   if (requested !== undefined && requested !== '') {
     const known = KNOWN_DEVICES.find((d) => d.path === requested);
     const info = p.devices.find((d) => d.path === requested) ?? inspectDevice(requested, driverOf(requested, driver));

@@ -169,9 +169,12 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
         case 'send-fd': {
           const e = get(op);
           env.links.sendFd(op.to, e.fd, Buffer.from(JSON.stringify({ enclave: op.enclave, base: e.base.toString(), size: e.size })));
-          // The daemon's copy is closed: the client now holds the enclave.
-          e.cleanup();
-          enclaves.delete(op.enclave);
+          // A sender that uses the enclave later shares it (the `shared` workload's owner keeps
+          // its fd and mapping); otherwise the daemon's copy is closed: the client now holds it.
+          if (!ops.slice(i + 1).some((o) => 'enclave' in o && o.enclave === op.enclave)) {
+            e.cleanup();
+            enclaves.delete(op.enclave);
+          }
           break;
         }
         case 'recv-fd': {

@@ -3,6 +3,9 @@ import { parseArgs } from '../../common/flags.js';
 import type { Command } from '../command.js';
 import { probe, chooseDevice, type Probe } from '../../backends/sgx/detect.js';
 import { deviceDesign } from '../../backends/sgx/compat.js';
+import { existsSync } from 'node:fs';
+import { EMULATED_DEVICES, emulatorLibrary } from '../../backends/sgx/emulator.js';
+import { packageRoot } from '../../backends/sgx/binding.js';
 import { PRESETS } from '../../backends/designs.js';
 
 interface DesignRow {
@@ -22,6 +25,8 @@ export interface DoctorReport {
   readonly backends: { readonly model: boolean; readonly sgx: boolean };
   readonly sgx_reason?: string;
   readonly designs: readonly DesignRow[];
+  /** The SGX driver emulator's devices (`--device emu:…`): available wherever the binding is built. */
+  readonly emulated_devices: readonly { readonly path: string; readonly available: boolean; readonly what: string }[];
 }
 
 export function doctorReport(p: Probe = probe()): DoctorReport {
@@ -52,6 +57,7 @@ export function doctorReport(p: Probe = probe()): DoctorReport {
     backends: { model: true, sgx: sgxOk },
     ...(sgxReason ? { sgx_reason: sgxReason } : {}),
     designs,
+    emulated_devices: EMULATED_DEVICES.map((d) => ({ path: d.path, available: p.binding.built && existsSync(emulatorLibrary(packageRoot())), what: d.what })),
   };
 }
 
@@ -64,6 +70,8 @@ export function doctorText(r: DoctorReport): string {
   L.push(`kernel     ${r.kernel}`);
   L.push('devices');
   for (const d of r.devices) L.push(`  ${d.path.padEnd(18)} ${d.exists ? `${d.mode ?? ''}${d.accessible ? '  usable' : `  ${d.problem ?? ''}`}` : 'absent'}`);
+  L.push('emulated devices (--device; emulators of the driver ABI, NOT SGX hardware)');
+  for (const d of r.emulated_devices) L.push(`  ${d.path.padEnd(18)} ${d.available ? 'available' : 'unavailable (binding not built)'}: ${d.what}`);
   L.push(`EPC        ${r.epc_bytes === null ? 'not exposed (/sys/devices/system/node/node*/x86/sgx_total_bytes absent)' : `${(r.epc_bytes / 2 ** 20).toFixed(1)} MiB`}`);
   L.push(`binding    ${r.binding_built ? 'built' : `not built: ${r.binding_reason ?? ''}`}`);
   L.push('backends');

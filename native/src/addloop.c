@@ -9,12 +9,13 @@
 #include <time.h>
 
 #include "isgx_abi.h"
+#include "sys_table.h"
 
 #define EB_PAGE 4096u
 
 long eb_real_ioctl(void *ctx, int fd, unsigned long request, void *arg) {
   (void)ctx;
-  return ioctl(fd, request, arg);
+  return eb_sys.ioctl(fd, request, arg);
 }
 
 static inline uint64_t now_ns(void) {

@@ -92,6 +92,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"socketpair", NULL, js_socketpair, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sendFd", NULL, js_send_fd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"recvFd", NULL, js_recv_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"emuEnable", NULL, js_emu_enable, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"emuStats", NULL, js_emu_stats, NULL, NULL, NULL, napi_enumerable, NULL},
     {"constants", NULL, NULL, NULL, NULL, constants(env), napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns);

@@ -80,7 +80,10 @@ const char *eb_errno_hint(enum eb_op op, int err) {
 const char *eb_sgx_code_name(int code) {
   /* Codes from the kernel's arch/x86/kernel/cpu/sgx/arch.h and isgx sgx_arch.h / sgx_user.h. */
   switch (code) {
+    case 1: return "SGX_INVALID_SIG_STRUCT";
+    case 2: return "SGX_INVALID_ATTRIBUTE";
     case 4: return "SGX_INVALID_MEASUREMENT";
+    case 8: return "SGX_INVALID_SIGNATURE";
     case 11: return "SGX_NOT_TRACKED";
     case 13: return "SGX_CHILD_PRESENT";
     case 16: return "SGX_INVALID_EINITTOKEN";

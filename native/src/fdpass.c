@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "napi_util.h"
+#include "sys_table.h"
 
 /* ---- fd passing ---- */
 
@@ -53,6 +54,7 @@ napi_value js_send_fd(napi_env env, napi_callback_info info) {
   do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n < 0) return throw_errno(env, EB_OP_SENDMSG, errno);
+  if (eb_sys.fd_sent) eb_sys.fd_sent(fd);
   return NULL;
 }
 
@@ -79,6 +81,7 @@ napi_value js_recv_fd(napi_env env, napi_callback_info info) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) memcpy(&fd, CMSG_DATA(c), sizeof fd);
   }
   if (fd < 0) return throw_errno(env, EB_OP_RECVMSG, EPROTO);
+  if (eb_sys.fd_received) eb_sys.fd_received(fd);
   napi_value o, ab;
   void *dst;
   napi_create_object(env, &o);

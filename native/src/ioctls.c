@@ -13,6 +13,7 @@
 
 #include "addloop.h"
 #include "isgx_abi.h"
+#include "sys_table.h"
 
 #include "napi_util.h"
 
@@ -38,7 +39,7 @@ static napi_value ioctl_with_buf(napi_env env, napi_callback_info info, enum eb_
     return throw_usage(env, "(fd, buffer): the buffer is too small for this ioctl");
   /* Both CREATE and mainline INIT take a single u64 pointer. */
   uint64_t arg = (uint64_t)(uintptr_t)data;
-  long ret = ioctl(fd, request, &arg);
+  long ret = eb_sys.ioctl(fd, request, &arg);
   if (ret < 0) return throw_errno(env, op, errno);
   if (ret > 0) return throw_sgx_code(env, op, ret);
   return NULL;
@@ -221,7 +222,7 @@ napi_value js_isgx_init(napi_env env, napi_callback_info info) {
       !arg_bytes(env, argv[3], &tok, &tl) || tl < 304)
     return throw_usage(env, "isgxInit(fd, base, sigstruct(1808 bytes), einittoken(304 bytes))");
   struct isgx_enclave_init arg = {base, (uint64_t)(uintptr_t)sig, (uint64_t)(uintptr_t)tok};
-  long ret = ioctl(fd, ISGX_IOC_ENCLAVE_INIT, &arg);
+  long ret = eb_sys.ioctl(fd, ISGX_IOC_ENCLAVE_INIT, &arg);
   if (ret < 0) return throw_errno(env, EB_OP_ISGX_INIT, errno);
   if (ret > 0) return throw_sgx_code(env, EB_OP_ISGX_INIT, ret);
   return NULL;
@@ -244,7 +245,7 @@ napi_value js_ioctl_raw(napi_env env, napi_callback_info info) {
     napi_typeof(env, argv[2], &t);
     if (t == napi_object) arg_bytes(env, argv[2], &data, &len);
   }
-  long ret = ioctl(fd, (unsigned long)req, data);
+  long ret = eb_sys.ioctl(fd, (unsigned long)req, data);
   napi_value r;
   napi_create_int32(env, ret < 0 ? -errno : (int32_t)ret, &r);
   return r;

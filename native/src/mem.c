@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "napi_util.h"
+#include "sys_table.h"
 
 /* ---- files and memory ---- */
 
@@ -20,7 +21,7 @@ napi_value js_open(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok) return throw_usage(env, "open(path, flags?): path must be a string");
   int flags = O_RDWR | O_CLOEXEC;
   if (argc >= 2 && !is_nullish(env, argv[1]) && !arg_int(env, argv[1], &flags)) return throw_usage(env, "open: flags must be an integer");
-  int fd = open(path, flags);
+  int fd = eb_sys.open(path, flags);
   if (fd < 0) {
     int err = errno;
     char prefix[4200];
@@ -39,7 +40,7 @@ napi_value js_close(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   int fd;
   if (argc < 1 || !arg_int(env, argv[0], &fd)) return throw_usage(env, "close(fd): fd must be an integer");
-  if (close(fd) != 0 && errno != EINTR) return throw_errno(env, EB_OP_CLOSE, errno);
+  if (eb_sys.close(fd) != 0 && errno != EINTR) return throw_errno(env, EB_OP_CLOSE, errno);
   return NULL;
 }
 
@@ -51,7 +52,7 @@ napi_value js_mmap(napi_env env, napi_callback_info info) {
       !arg_int(env, argv[3], &flags) || !arg_int(env, argv[4], &fd) || !arg_u64(env, argv[5], &off))
     return throw_usage(env, "mmap(addr, length, prot, flags, fd, offset): integer arguments");
   if (len == 0 || len % PAGE != 0 || addr % PAGE != 0) return throw_errno(env, EB_OP_MMAP, EINVAL);
-  void *p = mmap((void *)(uintptr_t)addr, len, prot, flags, fd, (off_t)off);
+  void *p = eb_sys.mmap((void *)(uintptr_t)addr, len, prot, flags, fd, (off_t)off);
   if (p == MAP_FAILED) return throw_errno(env, EB_OP_MMAP, errno);
   return make_bigint(env, (uint64_t)(uintptr_t)p);
 }
@@ -60,7 +61,7 @@ napi_value js_munmap(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   uint64_t addr, len;
   if (argc < 2 || !arg_u64(env, argv[0], &addr) || !arg_u64(env, argv[1], &len)) return throw_usage(env, "munmap(addr, length): integers");
-  if (munmap((void *)(uintptr_t)addr, len) != 0) return throw_errno(env, EB_OP_MUNMAP, errno);
+  if (eb_sys.munmap((void *)(uintptr_t)addr, len) != 0) return throw_errno(env, EB_OP_MUNMAP, errno);
   return NULL;
 }
 

@@ -29,14 +29,19 @@ void set_str(napi_env env, napi_value obj, const char *key, const char *s) {
 napi_value make_error(napi_env env, enum eb_op op, int err, const char *prefix) {
   char msg[512], body[384], nb[16];
   eb_format(body, sizeof body, op, err);
+  char emu[320] = "";
+  eb_emu_take_debug_message(emu, sizeof emu);
   if (prefix != NULL) snprintf(msg, sizeof msg, "%s%s", prefix, body);
   else snprintf(msg, sizeof msg, "%s", body);
+  /* The emulator's reason (the kernel's pr_debug), when an emulated call was refused. */
+  if (emu[0] != '\0') snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " [%s]", emu);
   napi_value m, c, e;
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
   napi_create_string_utf8(env, eb_errno_name(err, nb, sizeof nb), NAPI_AUTO_LENGTH, &c);
   napi_create_error(env, c, m, &e);
   set_num(env, e, "errno", err);
   set_str(env, e, "syscall", eb_op_name(op));
+  if (emu[0] != '\0') set_str(env, e, "emulator", emu);
   return e;
 }
 

@@ -34,6 +34,8 @@ bool arg_int(napi_env env, napi_value v, int *out);
 bool arg_bytes(napi_env env, napi_value v, void **data, size_t *len);
 bool is_nullish(napi_env env, napi_value v);
 napi_value make_bigint(napi_env env, uint64_t v);
+/* The emulator's message about this thread's last refused call (empty when none; emuload.c). */
+void eb_emu_take_debug_message(char *out, size_t n);
 
 /* Declares argc/argv and reads up to n arguments of the current callback. */
 #define GET_ARGS(n)                                                       \
@@ -60,5 +62,7 @@ napi_value js_noop(napi_env env, napi_callback_info info);
 napi_value js_socketpair(napi_env env, napi_callback_info info);
 napi_value js_send_fd(napi_env env, napi_callback_info info);
 napi_value js_recv_fd(napi_env env, napi_callback_info info);
+napi_value js_emu_enable(napi_env env, napi_callback_info info);
+napi_value js_emu_stats(napi_env env, napi_callback_info info);
 
 #endif

@@ -1,0 +1,81 @@
+/* The SGX driver emulator's shared state: an enclave lives in a memfd (header page + one byte
+ * per ELRANGE page), so its fd is a real fd that dup, fork and SCM_RIGHTS carry like the real
+ * driver's file; the EPC is a small shared file accounted by every process of the run. */
+#ifndef EMU_EMU_H
+#define EMU_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/sys_table.h"
+#include "sha256.h"
+
+#define EMU_MAGIC 0x554d452d58475345ull /* "ESGX-EMU" */
+#define EMU_PAGE 4096u
+#define EMU_HDR_BYTES EMU_PAGE
+
+/* encl flags (atomic), after the kernel's SGX_ENCL_* bits */
+#define EMU_ENCL_IOCTL 0x1u
+#define EMU_ENCL_CREATED 0x2u
+#define EMU_ENCL_INITIALIZED 0x4u
+
+/* page-array byte: present, page type, max prot (vm_max_prot_bits) */
+#define EMU_PG_PRESENT 0x80u
+#define EMU_PG_TCS 0x40u
+#define EMU_PG_PROT 0x07u /* PROT_READ | PROT_WRITE | PROT_EXEC */
+
+/* wall-clock costs (ns) of the emulated ENCLS leaves, from a model profile */
+struct emu_costs {
+  uint64_t ecreate, eadd, eextend, einit, eremove, ewb, eldu;
+};
+
+struct emu_encl {
+  uint64_t magic;
+  uint32_t driver; /* 1 mainline */
+  uint32_t flags;  /* EMU_ENCL_* (atomic) */
+  int32_t procs;   /* processes holding an fd (atomic) */
+  int32_t in_flight; /* fds sent over a socket and not yet received (atomic) */
+  uint32_t released;
+  uint32_t ssaframesize;
+  uint64_t base, size, npages;
+  uint64_t attributes, xfrm;
+  uint32_t miscselect;
+  int32_t last_einit; /* the code of the last EINIT (pr_debug in the kernel) */
+  uint64_t pages_added;
+  struct emu_sha256 mr; /* running MRENCLAVE */
+  struct emu_costs costs;
+  char profile[64];
+};
+
+struct emu_epc {
+  uint64_t magic;
+  int64_t capacity; /* pages */
+  int64_t pages;    /* pages held by live enclaves (SECS included) */
+  int64_t enclaves;
+  int64_t evictions;
+};
+
+/* state of this process (emu.c) */
+extern struct eb_sys_table emu_next; /* the calls the emulator falls back to */
+extern struct emu_costs emu_costs;
+extern char emu_profile[64];
+extern struct emu_epc *emu_epc;
+
+uint64_t emu_now_ns(void);
+/* Busy-waits until emu_now_ns() >= until (so the caller's wall clock measures the cost). */
+void emu_spin_until(uint64_t until);
+/* copy_from_user / copy_to_user: -EFAULT when the range is not readable / writable. */
+int emu_copy_from_user(void *dst, uint64_t src, size_t n);
+int emu_copy_to_user(uint64_t dst, const void *src, size_t n);
+/* Grows the enclave file to hold `npages` page bytes and remaps it; returns the new header or NULL. */
+struct emu_encl *emu_resize(int fd, uint64_t npages);
+uint8_t *emu_pages(struct emu_encl *e);
+void emu_debug(const char *fmt, ...);
+
+/* mainline.c: the /dev/sgx_enclave ioctls and mmap check. Return 0 or -errno. */
+long emu_mainline_ioctl(int fd, struct emu_encl *e, unsigned long request, void *arg);
+int emu_mainline_may_map(struct emu_encl *e, uint64_t start, uint64_t len, int prot, int flags);
+void emu_release_pages(struct emu_encl *e);
+
+#endif
