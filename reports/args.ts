@@ -1,7 +1,7 @@
 /** Flag parsing shared by the report, compare and merge commands (and the CI gate). */
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from '../common/flags.js';
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
 import { readResults, type ResultFile } from './read.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -3,7 +3,6 @@
  * metric is absent is replaced by a "no data" note naming what it needs.
  */
 import type { Row } from '../results/schema.js';
-import { loadProfile, profileCosts } from '../backends/model/profiles.js';
 import { formatBytes } from './format.js';
 import { parseParams, seriesOf } from './group.js';
 import { drawValues, nominal } from './uncertainty.js';
@@ -39,16 +38,14 @@ function section(id: string, heading: string, caption: string, built: Built, nee
   return { id, heading, caption, charts: built.charts, omitted: built.omitted, ...notes };
 }
 
-/** The usable EPC of a model profile, as a reference line (the hardware's size is not in the CSV). */
-function epcLine(backend: string, profile: string): RefLine[] {
-  // Only a plain name: a CSV string must never make the report open a path.
-  if (backend !== 'model' || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(profile)) return [];
-  try {
-    const bytes = profileCosts(loadProfile(profile).data).epcPages * 4096;
-    return [{ x: bytes, label: `EPC ${formatBytes(bytes)}` }];
-  } catch {
-    return [];
-  }
+/** The usable EPC each (backend, profile) reported (metric epc_capacity), as a reference line. */
+function epcLines(rows: readonly Row[]): (backend: string, profile: string) => RefLine[] {
+  const capacity = new Map<string, number>();
+  for (const r of rows) if (r.metric === 'epc_capacity' && r.value !== null && r.value > 0) capacity.set(`${r.backend}\u0000${r.profile}`, r.value);
+  return (backend, profile) => {
+    const bytes = capacity.get(`${backend}\u0000${profile}`);
+    return bytes === undefined ? [] : [{ x: bytes, label: `EPC ${formatBytes(bytes)}` }];
+  };
 }
 
 export function buildCharts(rows: readonly Row[]): ChartSection[] {
@@ -58,7 +55,7 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
   const factors = factorCharts(rows, all, draws);
   // The workload's size parameter is `total` (bytes over all builders); older files used `size`.
   const epcParam = all.some((s) => s.workload === 'epc-pressure' && parseParams(s.params).has('total')) ? 'total' : 'size';
-  const epc = { workload: 'epc-pressure', xParam: epcParam, xLabel: 'enclave bytes added (all builders)', refLines: epcLine };
+  const epc = { workload: 'epc-pressure', xParam: epcParam, xLabel: 'enclave bytes added (all builders)', refLines: epcLines(rows) };
   return [
     section(
       'throughput',
@@ -94,7 +91,7 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
     section(
       'epc-pressure',
       'EPC pressure',
-      'Throughput and EPC evictions as the pages added grow past the usable EPC (dotted line, from the model profile): reclaim (EWB, ETRACK, IPIs) starts when the pages no longer fit.',
+      'Throughput and EPC evictions as the pages added grow past the usable EPC (dotted line: the epc_capacity the run reported): reclaim (EWB, ETRACK, IPIs) starts when the pages no longer fit.',
       mergeBuilt(
         sweepCharts(rows, all, draws, { ...epc, metrics: [{ metric: 'throughput' }], title: 'Throughput under EPC pressure' }),
         sweepCharts(rows, all, draws, { ...epc, metrics: [{ metric: 'epc_evictions' }], title: 'EPC evictions' }),

@@ -20,7 +20,7 @@ import { loadTimelines } from './timelines.js';
 import { inspectPng } from './png.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { parsePositiveInt } from './args.js';
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'];

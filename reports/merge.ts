@@ -3,7 +3,7 @@
  * exact repeat of a (case_id, metric) row is dropped, a conflicting one is bad input.
  */
 import type { Row } from '../results/schema.js';
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
 import type { ResultFile } from './read.js';
 
 /** Columns that must agree for two rows with the same (case_id, metric); run_id may differ. */

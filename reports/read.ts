@@ -7,7 +7,7 @@
 import { InputFileError, readInput } from '../common/input-file.js';
 import { parse } from 'csv-parse/sync';
 import { CLOCKS, COLUMN_NAMES, OUTCOMES, READABLE_VERSIONS, metricDef, type Clock, type ColumnName, type Outcome, type Row } from '../results/schema.js';
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
 
 /** The metric name of the single row of a case that produced no metrics. */
 export const CASE_METRIC = 'case';

@@ -6,18 +6,8 @@
  * Reference values in test/reports/stats.test.ts come from SciPy 1.17
  * (`scipy.stats.mannwhitneyu`, `scipy.stats.norm.sf`).
  */
+import { mulberry32 } from '../common/prng.js';
 
-/** A seeded 32-bit PRNG (mulberry32): the same seed gives the same stream on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Numbers sorted ascending; the brand keeps unsorted arrays out of order statistics. */
 export type Sorted = readonly number[] & { readonly __sorted: true };

@@ -93,6 +93,7 @@ export const METRICS: readonly MetricDef[] = [
   m('app_latency_p99', 'ns', 'number', 'lower', '99th percentile latency of the co-running application\'s operations (page faults, mmap/munmap).'),
   m('app_latency_p50', 'ns', 'number', 'lower', 'Median latency of the co-running application\'s operations.'),
   m('ebusy', 'count', 'integer', 'none', 'Ioctls that returned EBUSY (concurrent ioctl on the same enclave fd).'),
+  m('epc_capacity', 'bytes', 'integer', 'none', 'Usable EPC of the machine the case ran on (model: the profile\'s `epc_bytes`); charts draw it as the EPC line.'),
   m('pages_added', 'pages', 'integer', 'none', 'Pages EADDed in the case.'),
   m('teardown_time', 'ns', 'number', 'lower', 'Time from the owner\'s unmap/exit or close to the enclave\'s EPC pages being freed.'),
   m('destroy_time_p50', 'ns', 'number', 'lower', 'With `destroy=1`: median over enclaves of the destroy phase, the owner\'s munmap and close to the last EPC page freed (EREMOVE of resident pages, VA pages and SECS; the backing freed).'),

@@ -1,7 +1,9 @@
 /** Parameters and op sequences shared by the workloads. */
 import type { Op, ParamSpec, ParamValues } from './types.js';
+import { mulberry32 } from '../common/prng.js';
+import { PAGE_SIZE } from '../common/page.js';
 
-export const PAGE = 4096;
+export const PAGE = PAGE_SIZE;
 /** Largest enclave the workloads describe: 256 GiB (the model keeps per-page state in typed arrays). */
 export const MAX_SIZE = 256 * 1024 ** 3;
 
@@ -98,14 +100,7 @@ export function buildOpsFrom(values: ParamValues, enclave: number, bytes = num(v
 
 /** A small seeded generator for arrival times (mulberry32); workloads stay independent of any backend. */
 export function arrivals(seed: number, count: number, ratePerS: number): number[] {
-  let a = (seed ^ 0x9e3779b9) >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed ^ 0x9e3779b9);
   const out: number[] = [];
   let t = 0;
   for (let i = 0; i < count; i++) {

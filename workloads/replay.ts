@@ -9,14 +9,15 @@
  * ECREATE with), and a page whose chunks come out of ascending order (both drivers EEXTEND a
  * page's chunks in ascending order, so the MRENCLAVE would differ).
  */
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
+import { PAGE_SIZE } from '../common/page.js';
 import { ArchInputError } from '../backends/arch/errors.js';
 import { readSgxsFile, type ImportedSgxs } from '../backends/arch/sgxs-image.js';
 import { PAGE_TYPE_MASK, PAGE_TYPE_SHIFT, PERM_MASK, pageTypeName } from '../backends/arch/secinfo.js';
 import { MAX_SIZE } from './common.js';
 import type { Op, ParamValues, Scenario, WorkloadSpec } from './types.js';
 
-const PAGE = 4096;
+const PAGE = PAGE_SIZE;
 
 type AddOp = Extract<Op, { op: 'add' }>;
 

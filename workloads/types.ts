@@ -3,6 +3,7 @@
  * validation) and turns parameter values and a seed into a Scenario — per-process scripts of
  * operations that any backend can serve.
  */
+import type { PageType } from '../backends/arch/secinfo.js';
 
 /** Parameter values after parsing: sizes are bytes, booleans are 0/1, files are paths. */
 export type ParamValues = Readonly<Record<string, number | string>>;
@@ -36,8 +37,8 @@ export interface ParamSpec {
   readonly check?: (value: number | string) => string | undefined;
 }
 
-/** SECINFO page type of an added page. */
-export type PageType = 'reg' | 'tcs';
+/** SECINFO page type of an added page (defined with the SGX structures). */
+export type { PageType };
 
 /** One operation in a process's script. Offsets and counts are in 4 KiB pages. */
 export type Op =

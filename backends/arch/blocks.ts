@@ -16,7 +16,9 @@ import { defineLayout, encode } from './layout.js';
 export const BLOCK_SIZE = 64;
 export const CHUNK_SIZE = 256;
 export const CHUNKS_PER_PAGE = 16;
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from '../../common/page.js';
+
+export { PAGE_SIZE };
 /** Bytes of an EEXTEND or UNMEASRD record: header + data. */
 export const CHUNK_RECORD_SIZE = BLOCK_SIZE + CHUNK_SIZE;
 

@@ -23,7 +23,7 @@ export type Decoded<T extends FieldTable> = { [K in keyof T]: ValueOfKind<T[K]['
 
 /** What an encoder accepts: any subset of the fields; u64 may also be given as a safe integer. */
 export type EncodeInput<T extends FieldTable> = {
-  [K in keyof T]?: T[K]['kind'] extends 'u64' ? bigint | number : ValueOfKind<T[K]['kind']>;
+  [K in keyof T]?: (T[K]['kind'] extends 'u64' ? bigint | number : ValueOfKind<T[K]['kind']>) | undefined;
 };
 
 export interface Layout<T extends FieldTable> {

@@ -6,8 +6,10 @@
  * ~(0x7 | 0xFF00)) and rejects a TCS with any permission, because the CPU zeroes a TCS's
  * permissions before measuring it (SDM EADD) and a non-zero value could not match.
  */
+
+/** SECINFO page type of an added page (the two a build adds). */
+export type PageType = 'reg' | 'tcs';
 import { defineLayout, encode, decode } from './layout.js';
-import type { PageType } from '../../workloads/types.js';
 
 export const SECINFO_SIZE = 64;
 

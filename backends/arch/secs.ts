@@ -7,7 +7,9 @@
 import { defineLayout, encode, decode, firstNonZeroField, type Decoded } from './layout.js';
 
 export const SECS_SIZE = 4096;
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from '../../common/page.js';
+
+export { PAGE_SIZE };
 
 export const SECS_LAYOUT = defineLayout('SECS', SECS_SIZE, {
   size: { offset: 0, kind: 'u64' },
@@ -50,10 +52,10 @@ export interface SecsInput {
   /** Default 3 (x87 + SSE). */
   readonly xfrm?: bigint;
   readonly miscselect?: number;
-  readonly isvProdId?: number;
-  readonly isvSvn?: number;
-  readonly configSvn?: number;
-  readonly configId?: Buffer;
+  readonly isvProdId?: number | undefined;
+  readonly isvSvn?: number | undefined;
+  readonly configSvn?: number | undefined;
+  readonly configId?: Buffer | undefined;
 }
 
 /** A SECS for ECREATE (the minimum known-good values of the Linux SGX selftest by default). */

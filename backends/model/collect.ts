@@ -48,6 +48,7 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
   put('eldu', m.eldu);
   put('ipis', m.ipis);
   put('va_pages', m.vaPages);
+  put('epc_capacity', k.costs.epcPages * 4096);
   put('reclaim_time', m.reclaimNs);
   if (m.evictions > 0) put('reclaim_per_page', m.reclaimNs / m.evictions);
   if (m.app.count > 0) {

@@ -5,7 +5,7 @@
  * Gaps are Poisson from a seeded PRNG, so the schedule is deterministic for a seed; latencies
  * are wall clock (ns). Open loop: an op that falls behind its schedule starts at once.
  */
-import { mulberry32 } from '../../reports/stats.js';
+import { mulberry32 } from '../../common/prng.js';
 import type { NativeBinding } from './binding.js';
 import { PAGE_SIZE } from './structs.js';
 

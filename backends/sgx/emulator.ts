@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { profileCosts } from '../model/profiles.js';
 import type { ProfileData } from '../types.js';
 import type { Driver } from './detect.js';
 
@@ -63,8 +62,11 @@ function sharedEpcFile(): string {
 
 /** The emulator's configuration string for a profile: costs in ns, EPC pages, the shared EPC file. */
 export function emulatorConfig(profileName: string, data: ProfileData): string {
-  const c = profileCosts(data);
-  const parts = [`profile=${profileName.replace(/[;=]/g, '_')}`, ...EMU_COSTS.map((k) => `${k}=${c.ns[k] ?? 0}`), `epc_pages=${Math.max(1, c.epcPages)}`, `epc_file=${sharedEpcFile()}`];
+  // The profile document was validated when it was loaded (backends/model/profiles.ts); read it as data.
+  const costs = data['costs'] as Readonly<Record<string, { readonly value: number } | undefined>>;
+  const machine = data['machine'] as Readonly<Record<string, { readonly value: number } | undefined>>;
+  const epcPages = Math.floor((machine['epc_bytes']?.value ?? 0) / 4096);
+  const parts = [`profile=${profileName.replace(/[;=]/g, '_')}`, ...EMU_COSTS.map((k) => `${k}=${costs[k]?.value ?? 0}`), `epc_pages=${Math.max(1, epcPages)}`, `epc_file=${sharedEpcFile()}`];
   return parts.join(';');
 }
 

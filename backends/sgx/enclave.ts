@@ -10,6 +10,7 @@
 import type { NativeBinding, AddResult } from './binding.js';
 import type { Driver } from './detect.js';
 import { encodeSecs, encodeSecinfo, PAGE_SIZE } from './structs.js';
+import { encodeTcs } from '../arch/tcs.js';
 import type { PageType } from '../../workloads/types.js';
 import { ISGX_SETTLE_REASON } from './compat.js';
 import type { EnclaveGuard } from './mm-shared.js';
@@ -60,6 +61,23 @@ export class SourcePool {
       for (let i = 0; i < v.length; i += 64) v[i] = (i >>> 6) & 0xff;
     }
     return this.buf;
+  }
+
+  private tcsBuf: ArrayBuffer | undefined;
+  /**
+   * Source pages for TCS adds: each a valid TCS (SSA frames at offset 0x1000, one frame, FS/GS
+   * limits 0xFFF, reserved bytes zero). EADD checks a TCS page's fields and faults on others,
+   * which mainline reports as EIO (isgx refuses them in software, sgx_validate_tcs).
+   */
+  tcs(bytes: number): ArrayBuffer {
+    const want = Math.max(PAGE_SIZE, Math.min(bytes, this.capBytes));
+    if (!this.tcsBuf || this.tcsBuf.byteLength < want) {
+      this.tcsBuf = this.sys.allocPages(want);
+      const page = encodeTcs({ ossa: PAGE_SIZE, nssa: 1 });
+      const v = new Uint8Array(this.tcsBuf);
+      for (let at = 0; at + PAGE_SIZE <= v.length; at += PAGE_SIZE) v.set(page, at);
+    }
+    return this.tcsBuf;
   }
 }
 
@@ -117,7 +135,7 @@ export class Enclave {
     if (this.driver === 'mainline') {
       if (measure !== 0 && measure !== 0xffff) throw new UnsupportedOnDevice(`mainline ADD_PAGES measures a whole page or none; mask 0x${measure.toString(16)} needs isgx`);
       const flags = measure === 0xffff ? this.sys.constants['SGX_PAGE_MEASURE']! : 0;
-      const buf = src.get(pages * PAGE_SIZE);
+      const buf = type === 'tcs' ? src.tcs(pages * PAGE_SIZE) : src.get(pages * PAGE_SIZE);
       try {
         r = this.sys.addPages(this.fd, buf, offset * PAGE_SIZE, pages * PAGE_SIZE, secinfo, flags, batchPages * PAGE_SIZE, lat);
       } finally {
@@ -125,7 +143,7 @@ export class Enclave {
       }
     } else {
       // One ADD_PAGE per page; the source is walked page by page and reused cyclically.
-      const buf = src.get(pages * PAGE_SIZE);
+      const buf = type === 'tcs' ? src.tcs(pages * PAGE_SIZE) : src.get(pages * PAGE_SIZE);
       const bufPages = Math.floor(buf.byteLength / PAGE_SIZE);
       let done = 0;
       let calls = 0;

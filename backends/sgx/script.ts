@@ -55,13 +55,16 @@ export class ScriptError extends Error {
 
 const now = (): number => Number(process.hrtime.bigint());
 
-/** MRENCLAVE of what `add` ops will put in, with the source pages the binding reads (cyclic reuse). */
-export function plannedMeasurement(size: number, adds: readonly AddOp[], src: ArrayBuffer): Buffer {
+/**
+ * MRENCLAVE of what `add` ops will put in, with the source pages the binding reads (cyclic
+ * reuse): `src` for REG pages, `tcsSrc` (SourcePool.tcs) for TCS pages.
+ */
+export function plannedMeasurement(size: number, adds: readonly AddOp[], src: ArrayBuffer, tcsSrc: ArrayBuffer = src): Buffer {
   const mr = new MrEnclave().ecreate(size, 1);
-  const bytes = Buffer.from(src);
-  const srcPages = Math.floor(bytes.length / PAGE_SIZE);
   for (const a of adds) {
     const flags = secinfoFlags(a.type, a.perm);
+    const bytes = Buffer.from(a.type === 'tcs' ? tcsSrc : src);
+    const srcPages = Math.floor(bytes.length / PAGE_SIZE);
     for (let k = 0; k < a.pages; k++) {
       const at = (k % srcPages) * PAGE_SIZE;
       mr.addPage((a.offset + k) * PAGE_SIZE, flags, a.measure, bytes.subarray(at, at + PAGE_SIZE));
@@ -119,8 +122,9 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           // The SIGSTRUCT is prepared before the clock starts: hashing is not part of the build.
           const adds = ops.filter((o): o is AddOp => o.op === 'add' && o.enclave === op.enclave);
           if (env.key && ops.some((o) => o.op === 'init' && o.enclave === op.enclave)) {
-            const pages = adds.reduce((m, a) => Math.max(m, a.pages), 1);
-            const mr = plannedMeasurement(op.size, adds, env.src.get(pages * PAGE_SIZE));
+            const pages = adds.reduce((m, a) => Math.max(m, a.type === 'tcs' ? 1 : a.pages), 1);
+            const tcsPages = adds.reduce((m, a) => Math.max(m, a.type === 'tcs' ? a.pages : 1), 1);
+            const mr = plannedMeasurement(op.size, adds, env.src.get(pages * PAGE_SIZE), env.src.tcs(tcsPages * PAGE_SIZE));
             sigstructs.set(op.enclave, signSigstruct({ enclaveHash: mr }, env.key));
           }
           e.create();

@@ -12,7 +12,9 @@ export { signSigstruct } from '../arch/sign.js';
 export { generateSigningKey } from '../arch/rsa.js';
 export { secinfoFlags, SECS_SIZE, SECINFO_SIZE };
 
-export const PAGE_SIZE = 4096;
+import { PAGE_SIZE } from '../../common/page.js';
+
+export { PAGE_SIZE };
 
 /** struct sgx_secs field offsets (bytes; reference §4.1), for tests and documentation. */
 export const SECS_OFFSETS = {

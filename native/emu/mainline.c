@@ -169,6 +169,17 @@ static const char *secinfo_problem(const uint8_t *si) {
   return NULL;
 }
 
+/* The SDM's EADD checks of a TCS page's contents: a violation faults (#GP), which
+ * __sgx_encl_add_page turns into -EIO (the driver leaves them to the CPU; isgx's
+ * sgx_validate_tcs makes the same checks in software). */
+static const char *eadd_tcs_fault(const uint8_t *tcs) {
+  if (u64at(tcs + 8) & ~1ull) return "TCS.FLAGS reserved bits set";
+  if ((u64at(tcs + 16) | u64at(tcs + 48) | u64at(tcs + 56)) & (EMU_PAGE - 1)) return "TCS.OSSA, OFSBASE or OGSBASE not page-aligned";
+  if ((u32at(tcs + 64) & 0xfff) != 0xfff || (u32at(tcs + 68) & 0xfff) != 0xfff) return "TCS.FSLIMIT or GSLIMIT not ending in 0xFFF";
+  if (!all_zero(tcs + 72, EMU_PAGE - 72)) return "TCS reserved bytes not zero";
+  return NULL;
+}
+
 /* sgx_encl_add_page(): one page, EADD and (SGX_PAGE_MEASURE) 16 × EEXTEND */
 static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const uint8_t *secinfo, uint64_t flags) {
   uint64_t t0 = emu_now_ns();
@@ -189,6 +200,12 @@ static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const ui
     epc_free(need);
     emu_debug("emulator: __sgx_encl_add_page: source 0x%llx is not readable", (unsigned long long)src);
     return -EFAULT;
+  }
+  const char *fault = (u64at(secinfo) & SECINFO_TYPE_MASK) == SECINFO_TCS ? eadd_tcs_fault(data) : NULL;
+  if (fault) {
+    epc_free(need);
+    emu_debug("emulator: EADD faulted at offset 0x%llx: %s", (unsigned long long)offset, fault);
+    return -EIO;
   }
   /* EADD: "EADD\0\0\0\0", u64 offset, the first 48 bytes of SECINFO */
   measure_block(e, "EADD\0\0\0\0", offset, secinfo, 48);

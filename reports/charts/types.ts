@@ -4,7 +4,7 @@ export interface Chart {
   readonly title: string;
   readonly svg: string;
   /** Text under the chart: the parameters it holds fixed, what it was drawn from. */
-  readonly note?: string;
+  readonly note?: string | undefined;
   /** Spans the page width instead of one column. */
   readonly wide?: boolean;
 }

@@ -11,7 +11,7 @@ export interface AxisSpec {
   /** Logarithmic axis (falls back to linear when a value is ≤ 0). */
   readonly log?: boolean;
   /** Put ticks exactly at these values (parameter sweeps) instead of nice ones. */
-  readonly ticksAt?: readonly number[];
+  readonly ticksAt?: readonly number[] | undefined;
   /** Start a linear axis at zero (bar charts, counts). */
   readonly zero?: boolean;
   /** Fixed domain (e.g. 0..1 for a cumulative fraction). */

@@ -28,7 +28,7 @@ export interface BarGroup {
 
 export interface BarChartSpec {
   readonly title: string;
-  readonly subtitle?: string;
+  readonly subtitle?: string | undefined;
   /** Width in px (default WIDTH; a chart with many groups may span the page). */
   readonly width?: number;
   /** Title of the category axis. */

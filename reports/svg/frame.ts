@@ -13,7 +13,7 @@ export interface LegendItem {
   readonly style: SeriesStyle;
   readonly dashed?: boolean;
   /** Extra text after the name, e.g. "rejected". */
-  readonly note?: string;
+  readonly note?: string | undefined;
 }
 
 /** Legend items in rows under the title; returns the SVG and the height it takes. */
@@ -70,7 +70,7 @@ export function titleLines(title: string, width = WIDTH): string[] {
 export interface FrameText {
   readonly title: string;
   /** One short grey line under the title (e.g. which quantiles were drawn); cut to fit. */
-  readonly subtitle?: string;
+  readonly subtitle?: string | undefined;
   /** Width of the whole chart in px (default WIDTH). */
   readonly width?: number;
 }

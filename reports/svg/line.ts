@@ -34,13 +34,13 @@ export interface RefLine {
 export interface LineChartSpec {
   readonly title: string;
   /** A short line under the title. */
-  readonly subtitle?: string;
+  readonly subtitle?: string | undefined;
   readonly x: AxisSpec;
   readonly y: AxisSpec;
   readonly series: readonly LineSeries[];
   /** Legend-only entries for series without data (e.g. a design that rejected the workload). */
   readonly absent?: readonly { readonly name: string; readonly note: string }[];
-  readonly refLines?: readonly RefLine[];
+  readonly refLines?: readonly RefLine[] | undefined;
 }
 
 /** Within this many px two series look like one line. */

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SgxsImage, SgxsPage } from '../../backends/arch/sgxs-image.js';
-import { mulberry32 } from '../../reports/stats.js';
+import { mulberry32 } from '../../common/prng.js';
 
 /** The project's own example stream (backends/arch/example-stream.ts); tests run from dist/test/arch. */
 export const EXAMPLE_FILE = fileURLToPath(new URL('../../../workloads/streams/example.sgxs', import.meta.url));

@@ -129,7 +129,7 @@ test('isgx ADD_PAGE: one call per page at base + page × 4096, EINTR retried, mr
   const { src, secinfo } = setup(binding);
   const base = 0x7f00_0000_0000n;
   let n = 0;
-  const f = scripted([(c) => (n++ === 1 ? { ret: -1, errno: EINTR } : { ret: 0 })]);
+  const f = scripted([() => (n++ === 1 ? { ret: -1, errno: EINTR } : { ret: 0 })]);
   const r = binding.isgxAddPages(5, base, 2, 3, src, PAGE, secinfo, 0xffff, null, f.fn);
   assert.deepEqual(r, { bytesDone: 3 * PAGE, pagesDone: 3, calls: 4, eintrRetries: 1 });
   assert.deepEqual(f.calls.map((c) => c.addr), [base + 8192n, base + 12288n, base + 12288n, base + 16384n]);

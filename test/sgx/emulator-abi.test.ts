@@ -9,6 +9,7 @@ import { loadProfile } from '../../backends/model/profiles.js';
 import { emulatorConfig, emulatorLibrary, emulatedFdsInProc } from '../../backends/sgx/emulator.js';
 import { packageRoot, type NativeBinding } from '../../backends/sgx/binding.js';
 import { encodeSecs, encodeSecinfo, MrEnclave, secinfoFlags, signSigstruct, generateSigningKey } from '../../backends/sgx/structs.js';
+import { encodeTcs } from '../../backends/arch/tcs.js';
 import { binding, skipReason } from './helpers.js';
 
 const PAGE = 4096;
@@ -109,12 +110,15 @@ test('emulator: MRENCLAVE is the SDM measurement (backends/arch), and EINIT chec
   const run = (tamper: (sig: Buffer) => void, wrongHash = false): string => {
     const e = created(b);
     try {
-      b.addPages(e.fd, e.src, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0);
+      assert.throws(() => b.addPages(e.fd, e.src, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0), /ADD_PAGES: EIO .*EADD faulted at offset 0x0: TCS/, 'a TCS page that is not a valid TCS');
+      const tcs = b.allocPages(PAGE);
+      new Uint8Array(tcs).set(encodeTcs({ ossa: PAGE }));
+      b.addPages(e.fd, tcs, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0);
       b.addPages(e.fd, e.src, PAGE, 3 * PAGE, encodeSecinfo('reg', 7), 1, 0);
       b.addPages(e.fd, e.src, 4 * PAGE, PAGE, encodeSecinfo('reg', 1), 0, 0);
       const page = (i: number) => Buffer.from(e.src, i * PAGE, PAGE);
       const mr = new MrEnclave().ecreate(SIZE, 1);
-      mr.addPage(0, secinfoFlags('tcs', 0), 0xffff, page(0));
+      mr.addPage(0, secinfoFlags('tcs', 0), 0xffff, encodeTcs({ ossa: PAGE }));
       for (let i = 1; i <= 3; i++) mr.addPage(i * PAGE, secinfoFlags('reg', 7), 0xffff, page(i - 1));
       mr.addPage(4 * PAGE, secinfoFlags('reg', 1), 0, page(0));
       const hash = mr.digest();
