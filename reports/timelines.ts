@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from '../results/schema.js';
-import { UsageError } from '../bench/errors.js';
+import { UsageError } from '../common/errors.js';
 import { parseParams } from './group.js';
 
 /** Model time each swimlane shows, from the start of the case (µs). */
