@@ -12,6 +12,7 @@ import { BACKEND_NAMES } from '../backends/index.js';
 import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
 import { emulatedDeviceProblem, isEmulatedPath } from '../backends/sgx/emulator.js';
 import { MAX_DRAWS, costRanges, drawProfiles, type CostVector } from '../backends/model/draws.js';
+import { DEFAULT_TRACE_WINDOW_MS } from '../backends/model/trace/file.js';
 import type { BackendName } from '../backends/types.js';
 import { WORKLOADS, findWorkload } from '../workloads/index.js';
 import { SUITES } from '../workloads/suites.js';
@@ -48,6 +49,10 @@ Options:
                         docs/hardware-backend.md)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
+  --trace DIR           model: also write each case's timeline to DIR/<case_id>.json (Trace
+                        Event Format, µs of model time; open in Perfetto or chrome://tracing)
+  --trace-window MS     with --trace: model time kept in full at each end of a trace (default:
+                        ${DEFAULT_TRACE_WINDOW_MS}); between them, slices and counters are aggregated
 
 Values: integers (flags and integer parameters) are plain digits; other numbers may use a
 decimal point or an exponent (rate=2.5e3); a flag that takes one value may be given once.
@@ -73,6 +78,8 @@ export interface RunOptions {
   /** The sampled cost vectors, draw 1 first (empty without draws). */
   readonly vectors: readonly CostVector[];
   readonly sensitivity: boolean;
+  /** `--trace DIR`: the directory every case's trace goes to (model backend). */
+  readonly trace: string | undefined;
 }
 
 function intFlag(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -139,6 +146,8 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
       shard: { type: 'string' },
       device: { type: 'string' },
       out: { type: 'string' },
+      trace: { type: 'string' },
+      'trace-window': { type: 'string' },
     },
   });
 
@@ -214,6 +223,12 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
     if (problem) throw new UsageError(`--device: ${problem}`);
     options['device'] = values.device;
   }
+  if (values.trace !== undefined) {
+    if (backend !== 'model') throw new UsageError(`--trace needs --backend model: traces are of the model's simulated tasks (the ${backend} backend writes none yet)`);
+    if (values.trace === '') throw new UsageError("--trace '': expected a directory");
+    options['trace'] = values.trace;
+    options['trace_window_ms'] = String(intFlag('trace-window', values['trace-window'], DEFAULT_TRACE_WINDOW_MS, 1, 3_600_000));
+  } else if (values['trace-window'] !== undefined) throw new UsageError('--trace-window needs --trace DIR');
   return {
     backend,
     workers,
@@ -222,6 +237,7 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
     draws,
     vectors: drawn.vectors,
     sensitivity: values.sensitivity === true,
+    trace: values.trace,
     plan: { entries, backend, profile, seed, repeat, drawProfiles: drawn.profiles, options },
   };
 }

@@ -3,7 +3,7 @@
  * parses with every chart in it and the screenshot shows charts. Without Chromium it skips with
  * a message (exit 0). The screenshot is kept for a person to look at.
  *
- * Usage: node dist/reports/check-page.js [FILE.csv...] [--png FILE] [--height PX] [--tiles]
+ * Usage: node dist/reports/check-page.js [FILE.csv...] [--png FILE] [--height PX] [--tiles] [--traces DIR]
  * Default input: the synthetic fixture test/fixtures/reports/model.csv. The window is 1280 px
  * wide and `--height` px tall (default 2000); `--tiles` also screenshots the rest of the page,
  * one window at a time, into FILE-2.png, FILE-3.png… for a person to read down the page.
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { readResults } from './read.js';
 import { renderHtml } from './html.js';
+import { loadTimelines } from './timelines.js';
 import { inspectPng } from './png.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { parsePositiveInt } from './args.js';
@@ -116,9 +117,9 @@ function pageHeight(chromium: string, common: readonly string[], dir: string, ht
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false } } });
+    parsed = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false }, traces: { type: 'string' } } });
   } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)} (options: --png FILE, --height PX, --tiles)`);
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)} (options: --png FILE, --height PX, --tiles, --traces DIR)`);
   }
   const { values, positionals } = parsed;
   const height = values.height !== undefined ? parsePositiveInt('height', values.height, MAX_HEIGHT) : DEFAULT_HEIGHT;
@@ -130,7 +131,8 @@ async function main(): Promise<number> {
   const inputs = positionals.length > 0 ? positionals : [join('test', 'fixtures', 'reports', 'model.csv')];
   const rows = inputs.flatMap((p) => readResults(p).rows);
   const png = values.png ?? join('reports', 'out', 'check.png');
-  const res = checkPage(chromium, renderHtml({ files: inputs, rows }), png, { height, tiles: values.tiles });
+  const timelines = values.traces !== undefined ? { timelines: loadTimelines(rows, values.traces) } : {};
+  const res = checkPage(chromium, renderHtml({ files: inputs, rows, ...timelines }), png, { height, tiles: values.tiles });
   process.stdout.write(
     `check:report: ${res.svgCount}/${res.expectedSvgs} charts rendered; screenshot ${res.png} ${res.width}×${res.height}, ` +
       `${(res.inked * 100).toFixed(1)} % inked, ${(res.coloured * 100).toFixed(2)} % coloured\n`,

@@ -11,6 +11,7 @@ import { FACTORS, buildCharts, type ChartSection, type FactorRow } from './chart
 import { conclusionList, drawCount, lineVerdict, MAX_CONCLUSIONS } from './conclusions.js';
 import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
 import type { ReportSource } from './markdown.js';
+import { timelineSection } from './timeline-section.js';
 
 const CSS = `
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fafafa}
@@ -48,6 +49,7 @@ export function renderHtml(src: ReportSource): string {
     if (draws > 0) parts.push(conclusionsHtml(summaries, draws));
     parts.push('<h2 id="charts">Charts</h2>');
     for (const s of buildCharts(rows)) parts.push(chartSection(s));
+    if (rows.some((r) => r.workload === 'concurrent' || r.workload === 'mmap-contention')) parts.push(timelineSection(src.timelines));
     parts.push('<h2 id="summary">Summary by workload</h2>');
     for (const w of summaries) parts.push(workloadTables(w, draws > 0));
     const failed = failedGroups(rows);

@@ -12,11 +12,14 @@ import { formatParams, formatQuantity, formatRatio, metricTitle } from './format
 import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
 import { conclusions, drawCount, lineVerdict } from './conclusions.js';
 import type { Spread } from './stats.js';
+import type { TimelineSet } from './timelines.js';
 
 export interface ReportSource {
   /** File names as given on the command line (shown, escaped). */
   readonly files: readonly string[];
   readonly rows: readonly Row[];
+  /** Swimlane timelines from `report --traces DIR` (index.html only); undefined: none given. */
+  readonly timelines?: readonly TimelineSet[];
 }
 
 /** GitHub's limit for a pull-request comment, in characters. */

@@ -6,6 +6,7 @@ import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { findWorkload } from '../../workloads/index.js';
 import { ProfileError, profileCosts, validateProfile } from './profiles.js';
 import { rejection, simulate } from './scenario-runner.js';
+import { traceRequest, writeCaseTrace } from './trace/file.js';
 
 export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './profiles.js';
 
@@ -44,7 +45,11 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   return undefined;
 }
 
-/** Run one case synchronously (the worker wraps it in a promise). */
+/**
+ * Run one case synchronously (the worker wraps it in a promise). With the `trace` option the
+ * case's trace is written to `<trace>/<case_id>.json` before the result is returned; a case
+ * that does not run (invalid, rejected) writes none.
+ */
 export function runCaseSync(spec: CaseSpec): CaseResult {
   const bad = check(spec);
   if (bad !== undefined) return { outcome: 'error', detail: bad };
@@ -52,7 +57,10 @@ export function runCaseSync(spec: CaseSpec): CaseResult {
   const sc = w.generate(spec.params, scenarioSeed(spec.seed, spec.repeat));
   const why = rejection(spec, sc);
   if (why !== undefined) return { outcome: 'rejected', detail: why };
-  return simulate(spec, sc, profileCosts(spec.profileData)).result;
+  const tr = traceRequest(spec);
+  const sim = simulate(spec, sc, profileCosts(spec.profileData), tr?.windowNs);
+  if (tr !== undefined && sim.trace !== null) writeCaseTrace(tr.dir, spec, sim.trace, sim.result.outcome);
+  return sim.result;
 }
 
 export const backend: Backend = {

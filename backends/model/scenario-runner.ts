@@ -23,13 +23,35 @@ import { addPagesQueued } from './drivers/kthread.js';
 import { create, init } from './drivers/common.js';
 import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
+import { NO_TRACE } from './trace/recorder.js';
+import { WindowRecorder } from './trace/window.js';
 
 /** The end state of a run, for tests of invariants. */
 export interface Simulation {
   readonly result: CaseResult;
   readonly kernel: Kernel;
   readonly problems: string[];
+  /** The trace, when one was asked for (finished: ready to serialise). */
+  readonly trace: WindowRecorder | null;
 }
+
+/** Trace slice names of the script ops (`add` is named per ioctl, `think` is idle time). */
+const OP_SLICE: Readonly<Record<Op['op'], string | null>> = {
+  create: 'ECREATE ioctl',
+  add: null,
+  init: 'EINIT ioctl',
+  map: 'mmap',
+  unmap: 'munmap',
+  close: 'close',
+  destroy: 'destroy',
+  touch: 'touch (faults)',
+  'send-fd': 'sendmsg(fd)',
+  'recv-fd': 'recvmsg(fd)',
+  think: null,
+  barrier: 'barrier',
+  settle: 'settle (flush_work)',
+  exit: 'exit',
+};
 
 interface Shared {
   readonly k: Kernel;
@@ -53,15 +75,21 @@ export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
   return undefined;
 }
 
-export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation {
+/**
+ * Simulate one case. With `traceWindowNs`, a trace is recorded that keeps that much model time
+ * in full at each end (trace/window.ts).
+ */
+export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindowNs?: number): Simulation {
   const env = new Environment();
+  const trace = traceWindowNs === undefined ? null : new WindowRecorder(env, traceWindowNs);
+  const rec = trace ?? NO_TRACE;
   const ns = costs.ns;
   const knobs = spec.knobs;
   const metrics = new CaseMetrics();
   const cpus = new Cpus(env, costs.cpus, ns['timeslice']!, ns['context_switch']!);
   const epc = new Epc(costs.epcPages);
   const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
-  const wq = new Workqueue(env, cpus, workers, ns['wakeup']!, 'sgx-add-page-wq');
+  const wq = new Workqueue(env, cpus, workers, ns['wakeup']!, 'sgx-add-page-wq', rec);
   let reclaimer: Reclaimer | null = null;
   const k: Kernel = {
     env,
@@ -72,6 +100,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation
     epc,
     wq,
     metrics,
+    rec,
     enclaves: new Map(),
     mms: new Map(),
     allocEpc: (t, use) => reclaimer!.alloc(t, use),
@@ -113,7 +142,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation
     mm.threads++;
     sh.mailbox.set(ps.pid, new Store<number>(env, `socket(${ps.name})`));
     sh.arrived.set(ps.pid, env.event<void>());
-    const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
+    const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, `mm${ps.mm}`), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
     const proc = env.process(runScript(sh, th, ps), ps.name);
     th.proc = proc;
     sh.liveThreads.get(ps.mm)!.push(proc);
@@ -124,7 +153,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation
     for (let i = 0; i < bg.threads; i++) {
       mm.threads++;
       const name = `app-${bg.kind}${i}(mm${bg.mm})`;
-      env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), new Task(name)), name);
+      env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), new Task(name, `mm${bg.mm}`)), name);
     }
   }
 
@@ -146,11 +175,13 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs): Simulation
       const writers = env.waitFor.edges().filter((e) => e.what === 'write' && !inCycle.has(e.process));
       const extra = writers.map((e) => `${e.process} waits for ${e.waitsFor} [write] (held by ${e.heldBy.join(', ') || 'nobody'})`);
       result = { outcome: 'deadlock', detail: extra.length > 0 ? `${err.message}; queued writers: ${extra.join('; ')}` : err.message };
+      rec.instant('deadlock', { cycle: err.message });
     }
     else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
     else throw err;
   }
-  return { result, kernel: k, problems };
+  trace?.finish();
+  return { result, kernel: k, problems, trace };
 }
 
 /** Invariants at the end of a completed case. */
@@ -196,9 +227,15 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
       while (e !== undefined && off < end) {
         const n = Math.min(sh.batch, end - off);
         // The loader's own user-space work for these pages, on this thread's CPU, no lock held.
-        if (op.userNs !== undefined && op.userNs > 0) yield* k.cpus.compute(th.task, op.userNs * n);
+        if (op.userNs !== undefined && op.userNs > 0) {
+          const u0 = env.now;
+          yield* k.cpus.compute(th.task, op.userNs * n);
+          if (k.rec.on) k.rec.slice(th.task, 'loader (user space)', u0, { pages: n });
+        }
         const t0 = env.now;
+        if (k.rec.on) k.rec.begin(th.task, k.knobs.binding === 'mm' ? 'SGX_IOC_ENCLAVE_ADD_PAGE' : 'SGX_IOC_ENCLAVE_ADD_PAGES');
         const r = yield* ioctl(k, th, e, off, n, op.measure);
+        if (k.rec.on) k.rec.end(th.task, { enclave: op.enclave, offset: off, pages: n, done: r.done, err: r.err });
         k.metrics.ioctl.add(env.now - t0);
         off += r.done;
         if (r.err === 'EBUSY') {
@@ -208,6 +245,10 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
         }
         if (r.err !== '') break;
       }
+    } else if (k.rec.on && OP_SLICE[op.op] !== null) {
+      k.rec.begin(th.task, OP_SLICE[op.op]!);
+      yield* runOp(sh, th, op);
+      k.rec.end(th.task);
     } else yield* runOp(sh, th, op);
     if (op.op === 'think' && !arrived) {
       arrived = true;
@@ -222,8 +263,10 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
   const live = sh.liveThreads.get(th.mm.id)!;
   live.splice(live.indexOf(th.proc!), 1);
   if (!exited && live.length === 0 && !th.mm.exited) {
+    if (k.rec.on) k.rec.begin(th.task, 'exit_mmap');
     yield* exitMm(k, th);
     yield* closeAll(k, th);
+    if (k.rec.on) k.rec.end(th.task);
   }
   k.cpus.offCpu(th.task);
 }
@@ -236,7 +279,9 @@ function* exitProcess(sh: Shared, th: Thread): ProcessGen<void> {
     if (other === th.proc || !other.isAlive) continue;
     k.cpus.offCpu(th.task);
     k.env.waitFor.block(th.proc!, processWaitable(other), 'thread exit');
+    if (k.rec.on) k.rec.begin(th.task, `wait for ${other.name} to exit`);
     yield other;
+    if (k.rec.on) k.rec.end(th.task);
     k.env.waitFor.unblock(th.proc!);
   }
   if (!th.mm.exited) {
@@ -344,6 +389,7 @@ function* background(sh: Shared, mm: Mm, kind: 'faults' | 'mmap-churn', ratePerS
     yield env.timeout(Math.round(prng.exponential(rate)));
     if (sh.stopping || mm.killed || mm.exited || env.now > sh.horizon) return;
     const t0 = env.now;
+    if (k.rec.on) k.rec.begin(t, kind === 'faults' ? 'page fault' : 'mmap/munmap');
     if (kind === 'faults') {
       yield* downRead(k, t, mm);
       yield* k.cpus.compute(t, k.ns['page_fault']!);
@@ -353,6 +399,7 @@ function* background(sh: Shared, mm: Mm, kind: 'faults' | 'mmap-churn', ratePerS
       yield* k.cpus.compute(t, k.ns['mmap_op']!);
       mm.lock.upWrite();
     }
+    if (k.rec.on) k.rec.end(t);
     k.metrics.app.add(env.now - t0);
   }
 }

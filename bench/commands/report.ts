@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseFileCommand, requirePath } from '../../reports/args.js';
@@ -5,8 +6,18 @@ import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { checkOutputDir, writeFilesAtomic } from '../../common/atomic-write.js';
 import { versionNote } from '../../reports/read.js';
+import { loadTimelines, WINDOW_US } from '../../reports/timelines.js';
+import { UsageError } from '../errors.js';
 
-const HELP = `eaddbench report FILE.csv... [--out DIR]
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const HELP = `eaddbench report FILE.csv... [--out DIR] [--traces DIR]
 
 Turns one or more results files into
   DIR/report.md    a summary for a pull-request comment or a CI job summary: per workload,
@@ -19,6 +30,8 @@ the same bytes. Both files are written whole (temporary file, then rename).
 
 Options:
   --out DIR    output directory (default reports/out)
+  --traces DIR the traces of 'run --trace DIR': index.html then shows swimlanes of the first
+               ${WINDOW_US / 1000} ms (model time) of a concurrent and an mmap-contention case per design
 
 Example:
   eaddbench run --suite default --out results/latest.csv
@@ -31,11 +44,13 @@ export const command: Command = {
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
     const outDir = (v: string | undefined) => (v === undefined ? join('reports', 'out') : requirePath('report', 'out', v, 'DIR'));
-    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' } }, { min: 1, what: 'at least one results CSV' }, (v) =>
-      checkOutputDir(outDir(typeof v['out'] === 'string' ? v['out'] : undefined), ['report.md', 'index.html'], '--out'),
-    );
+    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' }, traces: { type: 'string' } }, { min: 1, what: 'at least one results CSV' }, (v) => {
+      checkOutputDir(outDir(typeof v['out'] === 'string' ? v['out'] : undefined), ['report.md', 'index.html'], '--out');
+      if (typeof v['traces'] === 'string' && !isDirectory(v['traces'])) throw new UsageError(`--traces ${v['traces']}: not a directory (give the DIR of 'run --trace DIR')`);
+    });
     const out = outDir(values.out);
-    const src = { files: paths, rows: inputs.flatMap((f) => f.rows) };
+    const rows = inputs.flatMap((f) => f.rows);
+    const src = { files: paths, rows, ...(values.traces !== undefined ? { timelines: loadTimelines(rows, values.traces) } : {}) };
     // Render both before writing either, so a failure leaves no half-updated report.
     const md = renderMarkdown(src);
     const html = renderHtml(src);

@@ -12,7 +12,7 @@ import { Progress } from '../progress.js';
 import { resultRows } from '../rows.js';
 import { summaryTable } from '../summary.js';
 import { ResultsWriter } from '../../results/writer.js';
-import { checkOutputFile, symlinkAtomic, writeFileAtomic } from '../../common/atomic-write.js';
+import { checkOutputDir, checkOutputFile, ensureDir, symlinkAtomic, writeFileAtomic } from '../../common/atomic-write.js';
 import { chanceLevel, costSensitivity, sensitivityCsv, sensitivityTable } from '../../reports/sensitivity.js';
 import { HEADLINE } from '../../reports/summary.js';
 
@@ -60,6 +60,11 @@ export const command: Command = {
     checkOutputFile(out, '--out');
     const sensitivityOut = opts.sensitivity ? sensitivityPath(out) : undefined;
     if (sensitivityOut !== undefined) checkOutputFile(sensitivityOut, '--sensitivity');
+    // The trace directory is checked (and made) before any case runs: the workers write into it.
+    if (opts.trace !== undefined) {
+      checkOutputDir(opts.trace, cases.map((c) => `${c.caseId}.json`), '--trace');
+      ensureDir(opts.trace, '--trace');
+    }
     const writer = new ResultsWriter(out, runId, '--out');
     const perCase: (Row[] | undefined)[] = new Array(cases.length);
     const progress = new Progress(cases.length);
@@ -126,6 +131,7 @@ export const command: Command = {
       process.stderr.write(`eaddbench: ${list.length} cost correlations → ${sensitivityOut}\n`);
     }
     process.stderr.write(`eaddbench: ${cases.length} cases, ${rows.length} rows (clock: ${backend.clock}) → ${out}\n`);
+    if (opts.trace !== undefined) process.stderr.write(`eaddbench: traces (model time, µs) → ${opts.trace}/<case_id>.json\n`);
     if (skipped > 0) {
       const reason = rows.find((r) => r.outcome === 'skipped')?.detail ?? '';
       process.stderr.write(`eaddbench: ${skipped} of ${cases.length} cases skipped: ${reason}\n`);

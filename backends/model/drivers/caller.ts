@@ -8,7 +8,7 @@
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
 import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
-import { commitPage, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
+import { commitPage, eaddName, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -51,7 +51,7 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
-      waitedEncl(k, since);
+      waitedEncl(k, t, since);
     }
     if (!ok || e.state[off] !== NONE) {
       if (ok) {
@@ -66,6 +66,7 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
     const work = k.cpus.burst(t, pre + hold);
     if (work !== null) yield work;
     else yield* k.cpus.compute(t, pre + hold);
+    if (k.rec.on) k.rec.pageSlice(t, eaddName(measure), k.env.now - Math.round(pre + hold), off);
     commitPage(k, e, off);
     e.mutex.unlock();
     mm.lock.upRead();

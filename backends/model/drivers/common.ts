@@ -17,6 +17,19 @@ export function popcount16(mask: number): number {
   return n;
 }
 
+const EADD_NAMES = new Map<number, string>();
+
+/** The trace name of one page's EADD and its EEXTENDs for a measure mask (`EADD+EEXTEND×16`). */
+export function eaddName(measure: number): string {
+  let name = EADD_NAMES.get(measure);
+  if (name === undefined) {
+    const n = popcount16(measure);
+    name = n === 0 ? 'EADD' : `EADD+EEXTEND×${n}`;
+    EADD_NAMES.set(measure, name);
+  }
+  return name;
+}
+
 /** growVa() without a generator when the next page needs no new VA page (511 of 512): counts it. */
 export function tryGrowVa(e: Enclave): boolean {
   if (e.pageCnt % VA_SLOTS === 0) return false;
@@ -54,7 +67,9 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   if (!(yield* growVa(k, t, e))) return null;
   e.pageCnt--; // growVa counted a page; the SECS is counted below
   if (!(yield* k.allocEpc(t, 'secs'))) return null;
+  const s = k.env.now;
   yield* k.cpus.compute(t, k.ns['ecreate']!);
+  if (k.rec.on) k.rec.slice(t, 'ECREATE', s, { enclave: id });
   e.secs = true;
   e.pageCnt++;
   if (byMm) {
@@ -79,6 +94,10 @@ export function commitPage(k: Kernel, e: Enclave, offset: number): void {
   k.metrics.pagesAdded++;
   e.lastAddAt = k.env.now;
   k.metrics.lastPageDone = Math.max(k.metrics.lastPageDone, k.env.now);
+  if (k.rec.on) {
+    k.rec.counter('pages added', k.metrics.pagesAdded);
+    k.rec.counter('free EPC pages', k.epc.free);
+  }
 }
 
 /** EINIT; with kthread execution the queued adds are flushed first (sgx_encl_init). */
@@ -90,7 +109,9 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   yield* lockEncl(k, t, e);
   const ok = !(e.skipRest || e.dead || e.released);
   if (ok) {
+    const s = k.env.now;
     yield* k.cpus.compute(t, k.ns['einit']!);
+    if (k.rec.on) k.rec.slice(t, 'EINIT', s, { enclave: e.id });
     e.initialized = true;
   }
   e.mutex.unlock();
@@ -125,11 +146,16 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   }
   const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
   const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']! + backing * k.ns['backing_free']!;
+  const s = k.env.now;
   yield* k.cpus.compute(t, cost);
+  if (k.rec.on) {
+    k.rec.slice(t, 'release (EREMOVE)', s, { enclave: e.id, pages: resident });
+  }
   e.resident -= resident;
   k.epc.give('page', resident);
   k.epc.give('va', e.vaPages);
   if (e.secs) k.epc.give('secs', 1);
+  if (k.rec.on) k.rec.counter('free EPC pages', k.epc.free);
   e.secs = false;
   e.vaPages = 0;
   e.mms.length = 0;

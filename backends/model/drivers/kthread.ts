@@ -11,7 +11,7 @@ import { NONE, type Enclave } from '../kernel/enclave.js';
 import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import { workItem } from '../kernel/workqueue.js';
-import { QUEUED, commitPage, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
+import { QUEUED, commitPage, eaddName, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
 import { put } from './lifecycle.js';
 import type { IoctlResult, Thread } from './thread.js';
 
@@ -49,7 +49,7 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
-      waitedEncl(k, since);
+      waitedEncl(k, t, since);
     }
     if (e.state[off] !== NONE) {
       e.duplicates++;
@@ -71,12 +71,21 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
       e.requestRefs++;
     }
     k.metrics.queue.change(k.env.now, 1);
+    if (k.rec.on) {
+      k.rec.counter('queue depth', k.metrics.queue.current);
+      k.rec.flowOut(t, flowId(e, off));
+    }
     if (wasEmpty) k.wq.queueWork(e.work);
     e.mutex.unlock();
     done++;
   }
   e.ioctlBusy = false;
   return { done, err };
+}
+
+/** The id of the flow arrow from a page's add request to its EADD (unique per enclave and page). */
+function flowId(e: Enclave, off: number): number {
+  return e.id * 2 ** 26 + off;
 }
 
 /** The enclave's work function: drain its request list (sgx_add_page_worker). */
@@ -94,12 +103,13 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
-      waitedEncl(k, since);
+      waitedEncl(k, t, since);
     }
     const req = e.dequeue();
     e.mutex.unlock();
     if (req === undefined) return;
     k.metrics.queue.change(k.env.now, -1);
+    if (k.rec.on) k.rec.counter('queue depth', k.metrics.queue.current);
     const off = req.offset;
     if (e.skipRest || req.mm === null) {
       if (e.state[off] === QUEUED) e.state[off] = NONE;
@@ -114,7 +124,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
-      waitedEncl(k, since);
+      waitedEncl(k, t, since);
     }
     // sgx_process_add_page_req: enclave alive, VMA still there (mm binding), mm not exiting.
     const alive = !(e.dead || e.released) && (!byMm || mm.mapped.has(e.id)) && !mm.exited;
@@ -124,9 +134,12 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       if (e.state[off] === QUEUED) e.state[off] = NONE;
     } else {
       const cost = ns['resched']! + ns['vma_lookup']! + ns['backing_page']! + (byMm ? ns['pte_insert']! : 0) + ns['eadd']! + popcount16(req.measure) * ns['eextend']! + ns['lock']!;
+      const traced = k.rec.on;
+      if (traced) k.rec.flowIn(t, flowId(e, off));
       const work = k.cpus.burst(t, cost);
       if (work !== null) yield work;
       else yield* k.cpus.compute(t, cost);
+      if (traced) k.rec.pageSlice(t, eaddName(req.measure), k.env.now - Math.round(cost), off);
       commitPage(k, e, off);
       k.metrics.ready.add(k.env.now - reqTime[off]!);
     }

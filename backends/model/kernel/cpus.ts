@@ -6,11 +6,18 @@
  */
 import { Resource, type Environment, type Event, type ProcessGen } from '../sim/index.js';
 import type { Samples } from '../metrics.js';
+import type { TracedTask } from '../trace/recorder.js';
 
-export class Task {
+export class Task implements TracedTask {
   onCpu = false;
   sliceStart = 0;
-  constructor(readonly name: string) {}
+  /** Trace track id (assigned by a recorder on first use). */
+  tid = -1;
+  constructor(
+    readonly name: string,
+    /** The trace process: `mm<N>` for a user thread, `kernel` for a kernel thread. */
+    readonly group = 'kernel',
+  ) {}
 }
 
 export class Cpus {

@@ -7,6 +7,7 @@ import type { Cpus, Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
 import type { Epc } from './epc.js';
 import type { Mm } from './mm.js';
+import type { Recorder } from '../trace/recorder.js';
 import type { Workqueue } from './workqueue.js';
 
 export interface Kernel {
@@ -18,6 +19,8 @@ export interface Kernel {
   readonly epc: Epc;
   readonly wq: Workqueue;
   readonly metrics: CaseMetrics;
+  /** Trace recorder (NO_TRACE when tracing is off). */
+  readonly rec: Recorder;
   readonly enclaves: Map<number, Enclave>;
   readonly mms: Map<number, Mm>;
   /** Allocate one EPC page in task `t`, direct-reclaiming when none is free; false on ENOMEM. */
@@ -45,12 +48,19 @@ export function* downRead(k: Kernel, t: Task, mm: Mm): ProcessGen<void> {
   const start = k.env.now;
   const req = mm.lock.downRead();
   k.cpus.offCpu(t);
+  const rec = k.rec;
+  if (rec.on) rec.begin(t, `${mm.lock.name} read`);
   yield req;
+  if (rec.on) rec.end(t);
   k.metrics.mmapWait.add(k.env.now - start);
 }
 
 export function* downWrite(k: Kernel, t: Task, mm: Mm): ProcessGen<void> {
-  yield* k.cpus.wait(t, mm.lock.downWrite(), k.metrics.mmapWait);
+  const req = mm.lock.downWrite();
+  const traced = k.rec.on && !req.triggered;
+  if (traced) k.rec.begin(t, `${mm.lock.name} write`);
+  yield* k.cpus.wait(t, req, k.metrics.mmapWait);
+  if (traced) k.rec.end(t);
 }
 
 /** encl->lock if it is free (the zero wait is recorded); false otherwise. */
@@ -67,12 +77,14 @@ export function tryLockEncl(k: Kernel, e: Enclave): boolean {
 export function queueEncl(k: Kernel, t: Task, e: Enclave): Event<void> {
   const req = e.mutex.lock();
   k.cpus.offCpu(t);
+  if (k.rec.on) k.rec.begin(t, e.mutex.name);
   return req;
 }
 
-/** Records an encl->lock wait that started at `since` (model ns). */
-export function waitedEncl(k: Kernel, since: number): void {
+/** Records an encl->lock wait of `t` that started at `since` (model ns). */
+export function waitedEncl(k: Kernel, t: Task, since: number): void {
   k.metrics.mutexWait.add(k.env.now - since);
+  if (k.rec.on) k.rec.end(t);
 }
 
 /** encl->lock with the wait recorded; no event when uncontended. */
@@ -80,5 +92,5 @@ export function* lockEncl(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   if (tryLockEncl(k, e)) return;
   const since = k.env.now;
   yield queueEncl(k, t, e);
-  waitedEncl(k, since);
+  waitedEncl(k, t, since);
 }

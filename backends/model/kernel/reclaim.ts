@@ -98,9 +98,12 @@ export class Reclaimer {
       yield* k.cpus.compute(t, k.ns['resched']!);
       return 0;
     }
+    const rec = k.rec;
+    if (rec.on) rec.begin(t, 'reclaim batch');
     epc.inFlight += n;
     const evicted = k.knobs.binding === 'mm' ? yield* this.ownerPipeline(t, encls, pages, young) : yield* this.mmListPipeline(t, encls, pages, young);
     epc.inFlight -= n;
+    if (rec.on) rec.end(t, { isolated: n, evicted });
     return evicted;
   }
 
@@ -186,12 +189,14 @@ export class Reclaimer {
     }
     const holds = perPage ? n : 1;
     const per = perPage ? 1 : n;
+    const rec = k.rec;
+    if (rec.on) rec.begin(t, 'EBLOCK/ETRACK/EWB');
     for (let h = 0; h < holds; h++) {
       // No-wait forms first (kernel.ts, Cpus.burst): no generator per page when nothing waits.
       if (!tryLockEncl(k, e)) {
         const since = k.env.now;
         yield queueEncl(k, t, e); // lockEncl without its generator
-        waitedEncl(k, since);
+        waitedEncl(k, t, since);
       }
       const cost = per * (ns['eblock']! + ns['ewb']!) + (h === 0 ? once : 0);
       const work = k.cpus.burst(t, cost);
@@ -203,6 +208,10 @@ export class Reclaimer {
       k.epc.give('page', per);
       k.metrics.evictions += per;
       e.mutex.unlock();
+    }
+    if (rec.on) {
+      rec.end(t, { enclave: e.id, pages: n });
+      rec.counter('free EPC pages', k.epc.free);
     }
     return n;
   }

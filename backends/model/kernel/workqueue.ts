@@ -6,6 +6,7 @@
  */
 import type { Environment, Event, Process, ProcessGen, Waitable } from '../sim/index.js';
 import { Task, type Cpus } from './cpus.js';
+import { NO_TRACE, type Recorder } from '../trace/recorder.js';
 
 export interface WorkItem {
   readonly name: string;
@@ -47,6 +48,7 @@ export class Workqueue {
     readonly maxActive: number,
     private readonly wakeupNs: number,
     readonly name: string,
+    private readonly rec: Recorder = NO_TRACE,
   ) {
     for (let i = 0; i < maxActive; i++) this.workers.push(env.process(this.worker(new Task(`kworker${i}`)), `kworker${i}(${name})`));
   }
@@ -70,7 +72,9 @@ export class Workqueue {
       item.idleWaiters.push(ev);
       this.cpus.offCpu(t);
       this.env.waitFor.block(waiter, item.flushWaitable, 'flush');
+      if (this.rec.on) this.rec.begin(t, item.flushWaitable.name);
       yield ev;
+      if (this.rec.on) this.rec.end(t);
       this.env.waitFor.unblock(waiter);
     }
   }
@@ -94,7 +98,9 @@ export class Workqueue {
       item.pending = false;
       item.running = this.env.activeProcess;
       const start = this.env.now;
+      if (this.rec.on) this.rec.begin(t, item.name);
       yield* item.run(t);
+      if (this.rec.on) this.rec.end(t);
       this.busyNs += this.env.now - start;
       item.running = null;
       if (!item.pending) {
