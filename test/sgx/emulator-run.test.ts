@@ -61,6 +61,9 @@ const CASES: { device: string; name: string; over: Record<string, number | strin
   { device: 'emu:mainline', name: 'shared', over: { size: 65536, pressure: 262144 } },
   { device: 'emu:mainline', name: 'epc-pressure', over: { total: 262144 } },
   { device: 'emu:mainline', name: 'replay', over: {} },
+  // the owner's munmap + close land during the builder's ADD_PAGES (about 0.1 s of adds): the
+  // ioctl holds the enclave (fdget) and it is released when the ioctl returns
+  { device: 'emu:mainline', name: 'teardown', over: { size: 16 * 1024 * 1024, after: 50_000_000 } },
   // isgx: per-mm; ADD_PAGE queued to the emulator's worker, EINIT flushes it, then refuses the zero token
   { device: 'emu:isgx', name: 'build', over: { size: 65536 } },
   { device: 'emu:isgx', name: 'concurrent', over: { size: 65536 } },
