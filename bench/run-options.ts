@@ -42,7 +42,8 @@ Options:
   --sensitivity         with --draws: per metric, the rank correlation of each cost with the
                         metric over the draws (the top 5), printed and written to
                         FILE.sensitivity.csv next to --out (not with --shard)
-  --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
+  --workers N           pool threads (default: one per CPU, here ${availableParallelism()}; the sgx
+                        backend: 1, as its cases measure wall time)
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
   --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx), or
                         emu:mainline or emu:isgx, the SGX driver emulators (not hardware;
@@ -161,7 +162,9 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   const draws = intFlag('draws', values.draws, 0, 0, MAX_DRAWS);
   if (draws > 0 && backend !== 'model') throw new UsageError(`--draws needs --backend model: cost draws vary the model's profile; the ${backend} backend measures a machine`);
   if (values.sensitivity && draws < 3) throw new UsageError(`--sensitivity needs --draws 3 or more (a rank correlation over the draws); got --draws ${draws}`);
-  const workers = intFlag('workers', values.workers, availableParallelism(), 1, 256);
+  // The sgx backend measures wall time on this machine: one case at a time unless asked.
+  const workers = intFlag('workers', values.workers, backend === 'sgx' ? 1 : availableParallelism(), 1, 256);
+  if (workers > 1 && isEmulatedPath(values.device)) throw new UsageError(`--workers ${workers}: an emulated device (--device ${values.device}) runs one case at a time (its leak check and EPC are per process)`);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.sensitivity && shard !== undefined) {
     throw new UsageError('--sensitivity cannot be combined with --shard: a shard holds only part of the cases, and its sensitivity file would not be merged; run --sensitivity without --shard');
