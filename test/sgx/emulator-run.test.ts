@@ -219,6 +219,11 @@ test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled 
       assert.match(e.stderr ?? '', /--device: unknown emulated device 'emu:nosuch'; valid emulated devices: emu:mainline, emu:isgx/);
       return true;
     });
+    await assert.rejects(run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:mainline', '--workers', '2', '--out', path.join(dir, 'w.csv')], { cwd: root }), (e: { code?: number; stderr?: string }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr ?? '', /--workers 2: an emulated device .* runs one case at a time/);
+      return true;
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
