@@ -45,7 +45,8 @@ Options:
   --workers N           pool threads (default: one per CPU, here ${availableParallelism()})
   --shard I/N           run only shard I of N of the cases (for CI matrices; merge with 'eaddbench merge')
   --device PATH         sgx backend: the SGX device to use (/dev/sgx_enclave or /dev/isgx), or
-                        emu:mainline, the SGX driver emulator (not hardware; docs/hardware-backend.md)
+                        emu:mainline or emu:isgx, the SGX driver emulators (not hardware;
+                        docs/hardware-backend.md)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
   --trace DIR           model: also write each case's timeline to DIR/<case_id>.json (Trace

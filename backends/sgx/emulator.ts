@@ -19,6 +19,7 @@ import type { Driver } from './detect.js';
 /** The device paths the emulator answers (`--device emu:…`). */
 export const EMULATED_DEVICES: readonly { readonly path: string; readonly driver: Driver; readonly what: string }[] = [
   { path: 'emu:mainline', driver: 'mainline', what: 'emulator of the mainline driver (/dev/sgx_enclave ABI), not SGX hardware' },
+  { path: 'emu:isgx', driver: 'isgx', what: 'emulator of the out-of-tree isgx driver (/dev/isgx ABI), not SGX hardware' },
 ];
 
 export const EMU_ENV = 'EADDBENCH_SGX_EMU';

@@ -225,6 +225,7 @@ struct emu_encl *emu_resize(int fd, uint64_t npages) {
 
 /* exit_files() and exit_mmap() of a process that ends: every reference it holds goes. */
 static void emu_exit(void) {
+  emu_isgx_munmap(0, UINT64_MAX);
   pthread_mutex_lock(&lock);
   for (int i = 0; i < MAX_FD; i++) {
     drop_fd(i);
@@ -246,7 +247,9 @@ static void emu_exit(void) {
 static int emu_open(const char *path, int flags) {
   if (strncmp(path, "emu:", 4) != 0) return emu_next.open(path, flags);
   /* sgx_open(): one fd is one enclave, created empty */
-  if (strcmp(path, "emu:mainline") != 0) {
+  /* emu:isgx: the device fd of the out-of-tree driver; its enclaves live in VMAs (isgx.c) */
+  int driver = strcmp(path, "emu:mainline") == 0 ? 1 : strcmp(path, "emu:isgx") == 0 ? 2 : 0;
+  if (driver == 0) {
     errno = ENOENT;
     return -1;
   }
@@ -265,7 +268,7 @@ static int emu_open(const char *path, int flags) {
     return -1;
   }
   memset(e, 0, sizeof *e);
-  e->driver = 1;
+  e->driver = (uint32_t)driver;
   e->last_einit = -1;
   e->costs = emu_costs;
   memcpy(e->profile, emu_profile, sizeof e->profile);
@@ -298,7 +301,7 @@ static long emu_ioctl(int fd, unsigned long request, void *arg) {
   unlock();
   if (r == NULL) return emu_next.ioctl(fd, request, arg);
   debug_msg[0] = '\0';
-  long ret = emu_mainline_ioctl(fd, r->hdr, request, arg);
+  long ret = r->hdr->driver == 2 ? emu_isgx_ioctl(request, arg) : emu_mainline_ioctl(fd, r->hdr, request, arg);
   pthread_mutex_lock(&lock);
   put_ref(r);
   unlock();
@@ -321,9 +324,16 @@ static void *emu_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
   int slot = -1;
   for (int i = 0; i < MAX_MAPS && slot < 0; i++)
     if (!maps[i].used) slot = i;
-  int ret = slot < 0 ? -ENOMEM : emu_mainline_may_map(f->r->hdr, (uint64_t)(uintptr_t)addr, len, prot, flags);
+  int isgx = f->r->hdr->driver == 2;
+  int ret = slot < 0 ? -ENOMEM : isgx ? 0 : emu_mainline_may_map(f->r->hdr, (uint64_t)(uintptr_t)addr, len, prot, flags);
   void *p = MAP_FAILED;
-  if (ret == 0) {
+  if (ret == 0 && isgx) {
+    ret = emu_isgx_mmap(addr, len, prot, flags, &p);
+    if (ret == 0) {
+      f->r->refs++; /* the VMA holds the file */
+      maps[slot] = (struct mapent){1, (uint64_t)(uintptr_t)p, len, f->r};
+    }
+  } else if (ret == 0) {
     /* The pages an access from outside the enclave sees: anonymous memory standing in for the
      * enclave's VM_PFNMAP range (real enclave pages read as the abort page from outside). */
     p = emu_next.mmap(addr, len, prot, (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -346,6 +356,7 @@ static void *emu_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 static int emu_munmap(void *addr, size_t len) {
   int r = emu_next.munmap(addr, len);
   if (r != 0) return r;
+  emu_isgx_munmap((uint64_t)(uintptr_t)addr, len);
   uint64_t a = (uint64_t)(uintptr_t)addr, end = a + len;
   pthread_mutex_lock(&lock);
   for (int i = 0; i < MAX_MAPS; i++) {

@@ -78,4 +78,21 @@ long emu_mainline_ioctl(int fd, struct emu_encl *e, unsigned long request, void 
 int emu_mainline_may_map(struct emu_encl *e, uint64_t start, uint64_t len, int prot, int flags);
 void emu_release_pages(struct emu_encl *e);
 
+/* ENCLS pieces both drivers use (mainline.c) */
+int64_t emu_epc_alloc(int64_t n); /* returns the EWBs it took */
+void emu_epc_free(int64_t n);
+uint64_t emu_va_pages(uint64_t page_cnt);
+const char *emu_ecreate_fault(const uint8_t *secs);
+const char *emu_secinfo_problem(const uint8_t *si);
+const char *emu_tcs_fault(const uint8_t *tcs);
+void emu_measure_block(struct emu_encl *e, const char tag[8], uint64_t off, const uint8_t *tail, size_t tail_len);
+int emu_einit(struct emu_encl *e, const uint8_t *sig);
+const char *emu_einit_name(int code);
+
+/* isgx.c: the out-of-tree driver (/dev/isgx): enclaves bound to a VMA of the process. */
+long emu_isgx_ioctl(unsigned long request, void *arg);
+int emu_isgx_mmap(void *addr, size_t len, int prot, int flags, void **out);
+void emu_isgx_munmap(uint64_t addr, uint64_t len);
+long emu_isgx_vmas(void);
+
 #endif

@@ -58,30 +58,30 @@ static int all_zero(const uint8_t *p, size_t n) {
 
 /* EPC pages for an enclave; returns how many other pages had to be written back (EWB) first,
  * as sgx_alloc_epc_page's direct reclaim does when the free list is empty. */
-static int64_t epc_alloc(int64_t n) {
+int64_t emu_epc_alloc(int64_t n) {
   int64_t after = __atomic_add_fetch(&emu_epc->pages, n, __ATOMIC_ACQ_REL);
   int64_t over = after - emu_epc->capacity;
   int64_t ev = over <= 0 ? 0 : (over < n ? over : n);
   if (ev > 0) __atomic_add_fetch(&emu_epc->evictions, ev, __ATOMIC_ACQ_REL);
   return ev;
 }
-static void epc_free(int64_t n) { __atomic_sub_fetch(&emu_epc->pages, n, __ATOMIC_ACQ_REL); }
+void emu_epc_free(int64_t n) { __atomic_sub_fetch(&emu_epc->pages, n, __ATOMIC_ACQ_REL); }
 
-static uint64_t va_pages(uint64_t page_cnt) { return page_cnt == 0 ? 0 : (page_cnt + VA_SLOTS - 1) / VA_SLOTS; }
+uint64_t emu_va_pages(uint64_t page_cnt) { return page_cnt == 0 ? 0 : (page_cnt + VA_SLOTS - 1) / VA_SLOTS; }
 
 /* sgx_encl_release(): EREMOVE of every page, the VA pages and the SECS; the EPC is returned. */
 void emu_release_pages(struct emu_encl *e) {
   uint32_t zero = 0;
   if (!__atomic_compare_exchange_n(&e->released, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
   if (!(__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & EMU_ENCL_CREATED)) return;
-  uint64_t held = e->pages_added + 1 + va_pages(e->pages_added + 1);
+  uint64_t held = e->pages_added + 1 + emu_va_pages(e->pages_added + 1);
   emu_spin_until(emu_now_ns() + held * e->costs.eremove);
-  epc_free((int64_t)held);
+  emu_epc_free((int64_t)held);
   __atomic_sub_fetch(&emu_epc->enclaves, 1, __ATOMIC_ACQ_REL);
 }
 
 /* The SDM's ECREATE checks of the SECS: a violation faults (#GP), which sgx_encl_create turns into -EIO. */
-static const char *ecreate_fault(const uint8_t *secs) {
+const char *emu_ecreate_fault(const uint8_t *secs) {
   uint64_t size = u64at(secs + 0), base = u64at(secs + 8), attributes = u64at(secs + 48), xfrm = u64at(secs + 56);
   uint32_t ssa = u32at(secs + 16);
   if (size < 2 * EMU_PAGE) return "SECS.SIZE below two pages";
@@ -96,7 +96,7 @@ static const char *ecreate_fault(const uint8_t *secs) {
   return NULL;
 }
 
-static void measure_block(struct emu_encl *e, const char tag[8], uint64_t off, const uint8_t *tail, size_t tail_len) {
+void emu_measure_block(struct emu_encl *e, const char tag[8], uint64_t off, const uint8_t *tail, size_t tail_len) {
   uint8_t b[64];
   memset(b, 0, sizeof b);
   memcpy(b, tag, 8);
@@ -123,16 +123,16 @@ static long ioc_create(int fd, struct emu_encl **ep, void *arg) {
     return -EINVAL;
   }
   uint64_t t0 = emu_now_ns();
-  const char *fault = ecreate_fault(secs);
+  const char *fault = emu_ecreate_fault(secs);
   if (fault) {
     emu_debug("emulator: ECREATE faulted: %s", fault);
     return -EIO;
   }
   /* sgx_encl_create: the SECS page and the first VA page (sgx_encl_grow) come from the EPC */
-  int64_t ev = epc_alloc(2);
+  int64_t ev = emu_epc_alloc(2);
   struct emu_encl *grown = emu_resize(fd, size / EMU_PAGE);
   if (grown == NULL) {
-    epc_free(2);
+    emu_epc_free(2);
     return -ENOMEM;
   }
   *ep = e = grown;
@@ -158,7 +158,7 @@ static long ioc_create(int fd, struct emu_encl **ep, void *arg) {
 }
 
 /* sgx_validate_secinfo() */
-static const char *secinfo_problem(const uint8_t *si) {
+const char *emu_secinfo_problem(const uint8_t *si) {
   uint64_t flags = u64at(si), pt = flags & SECINFO_TYPE_MASK, perm = flags & 7;
   if (pt != SECINFO_REG && pt != SECINFO_TCS) return "page type is neither REG nor TCS";
   if ((perm & SECINFO_W) && !(perm & SECINFO_R)) return "W without R";
@@ -172,7 +172,7 @@ static const char *secinfo_problem(const uint8_t *si) {
 /* The SDM's EADD checks of a TCS page's contents: a violation faults (#GP), which
  * __sgx_encl_add_page turns into -EIO (the driver leaves them to the CPU; isgx's
  * sgx_validate_tcs makes the same checks in software). */
-static const char *eadd_tcs_fault(const uint8_t *tcs) {
+const char *emu_tcs_fault(const uint8_t *tcs) {
   if (u64at(tcs + 8) & ~1ull) return "TCS.FLAGS reserved bits set";
   if ((u64at(tcs + 16) | u64at(tcs + 48) | u64at(tcs + 56)) & (EMU_PAGE - 1)) return "TCS.OSSA, OFSBASE or OGSBASE not page-aligned";
   if ((u32at(tcs + 64) & 0xfff) != 0xfff || (u32at(tcs + 68) & 0xfff) != 0xfff) return "TCS.FSLIMIT or GSLIMIT not ending in 0xFFF";
@@ -186,29 +186,29 @@ static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const ui
   uint64_t idx = offset / EMU_PAGE;
   uint8_t *pg = emu_pages(e) + idx;
   /* sgx_alloc_epc_page(.., reclaim = true), then sgx_encl_grow() (a VA page per 512 pages) */
-  int64_t need = 1 + (int64_t)(va_pages(e->pages_added + 2) - va_pages(e->pages_added + 1));
-  int64_t ev = epc_alloc(need);
+  int64_t need = 1 + (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1));
+  int64_t ev = emu_epc_alloc(need);
   /* xa_insert() of the page: a page already at this offset gives -EBUSY */
   if (*pg & EMU_PG_PRESENT) {
-    epc_free(need);
+    emu_epc_free(need);
     emu_debug("emulator: xa_insert: a page is already present at offset 0x%llx", (unsigned long long)offset);
     return -EBUSY;
   }
   /* __sgx_encl_add_page: get_user_pages(src) (-EFAULT when the source is not mapped) */
   uint8_t data[EMU_PAGE];
   if (emu_copy_from_user(data, src, sizeof data)) {
-    epc_free(need);
+    emu_epc_free(need);
     emu_debug("emulator: __sgx_encl_add_page: source 0x%llx is not readable", (unsigned long long)src);
     return -EFAULT;
   }
-  const char *fault = (u64at(secinfo) & SECINFO_TYPE_MASK) == SECINFO_TCS ? eadd_tcs_fault(data) : NULL;
+  const char *fault = (u64at(secinfo) & SECINFO_TYPE_MASK) == SECINFO_TCS ? emu_tcs_fault(data) : NULL;
   if (fault) {
-    epc_free(need);
+    emu_epc_free(need);
     emu_debug("emulator: EADD faulted at offset 0x%llx: %s", (unsigned long long)offset, fault);
     return -EIO;
   }
   /* EADD: "EADD\0\0\0\0", u64 offset, the first 48 bytes of SECINFO */
-  measure_block(e, "EADD\0\0\0\0", offset, secinfo, 48);
+  emu_measure_block(e, "EADD\0\0\0\0", offset, secinfo, 48);
   uint64_t sflags = u64at(secinfo);
   /* sgx_encl_page_alloc: vm_max_prot_bits from SECINFO; a TCS is always RW */
   uint8_t prot = (sflags & SECINFO_TYPE_MASK) == SECINFO_TCS ? (PROT_READ | PROT_WRITE) : (uint8_t)(sflags & 7);
@@ -218,7 +218,7 @@ static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const ui
   /* __sgx_encl_extend(): 16 EEXTENDs of 256 bytes, all or nothing */
   if (flags & SGX_PAGE_MEASURE) {
     for (uint64_t k = 0; k < EMU_PAGE; k += 256) {
-      measure_block(e, "EEXTEND\0", offset + k, NULL, 0);
+      emu_measure_block(e, "EEXTEND\0", offset + k, NULL, 0);
       emu_sha256_blocks(&e->mr, data + k, 256);
     }
     cost += 16 * e->costs.eextend;
@@ -249,7 +249,7 @@ static long ioc_add_pages(struct emu_encl *e, void *arg) {
   }
   uint8_t secinfo[64];
   if (emu_copy_from_user(secinfo, a.secinfo, sizeof secinfo)) return -EFAULT;
-  const char *bad = secinfo_problem(secinfo);
+  const char *bad = emu_secinfo_problem(secinfo);
   if (bad) {
     emu_debug("emulator: sgx_validate_secinfo: %s (flags 0x%llx)", bad, (unsigned long long)u64at(secinfo));
     return -EINVAL;
@@ -267,7 +267,7 @@ static long ioc_add_pages(struct emu_encl *e, void *arg) {
   return ret;
 }
 
-static const char *einit_name(int code) {
+const char *emu_einit_name(int code) {
   switch (code) {
     case SGX_INVALID_SIG_STRUCT: return "SGX_INVALID_SIG_STRUCT";
     case SGX_INVALID_ATTRIBUTE: return "SGX_INVALID_ATTRIBUTE";
@@ -278,7 +278,7 @@ static const char *einit_name(int code) {
 }
 
 /* The EINIT leaf: SIGSTRUCT header, signature, attributes, then the measurement (SDM order). */
-static int einit(struct emu_encl *e, const uint8_t *sig) {
+int emu_einit(struct emu_encl *e, const uint8_t *sig) {
   static const uint8_t header1[16] = {0x06, 0, 0, 0, 0xe1, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0};
   static const uint8_t header2[16] = {0x01, 0x01, 0, 0, 0x60, 0, 0, 0, 0x60, 0, 0, 0, 0x01, 0, 0, 0};
   if (memcmp(sig, header1, 16) != 0 || memcmp(sig + 24, header2, 16) != 0) return SGX_INVALID_SIG_STRUCT;
@@ -321,12 +321,12 @@ static long ioc_init(struct emu_encl *e, void *arg) {
     return -EINVAL;
   }
   uint64_t t0 = emu_now_ns();
-  int code = einit(e, sig);
+  int code = emu_einit(e, sig);
   emu_spin_until(t0 + e->costs.einit);
   e->last_einit = code;
   if (code != 0) {
     /* sgx_encl_init: pr_debug("EINIT returned %d\n", ret); ret = -EPERM */
-    emu_debug("emulator: EINIT returned %d (%s)", code, einit_name(code));
+    emu_debug("emulator: EINIT returned %d (%s)", code, emu_einit_name(code));
     return -EPERM;
   }
   __atomic_fetch_or(&e->flags, EMU_ENCL_INITIALIZED, __ATOMIC_ACQ_REL);

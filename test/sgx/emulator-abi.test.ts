@@ -167,3 +167,33 @@ test('emulator: mmap is MAP_SHARED only, within what the added pages allow; fds 
   assert.deepEqual({ fds: after.enclaveFds, maps: after.mappings, epc: after.epcPages, enclaves: after.enclaves }, { fds: 0, maps: 0, epc: before.epcPages, enclaves: before.enclaves });
   assert.equal(emulatedFdsInProc(), 0);
 });
+
+test('emulator (isgx): ADD_PAGE returns before EADD (queued to the worker), EINIT flushes the queue first; VMA and address rules', { skip: skipReason }, () => {
+  const b = binding!;
+  const slow = structuredClone(loadProfile('skylake-client').data) as { costs: Record<string, { value: number }> };
+  slow.costs['eadd']!.value = 20_000_000; // 20 ms per page in the worker: far above any ioctl's own time
+  b.emuEnable(emulatorLibrary(packageRoot()), emulatorConfig('slow', slow));
+  const c = b.constants;
+  const fd = b.open('emu:isgx', c['O_RDWR']!);
+  try {
+    assert.throws(() => b.mmap(0n, 3 * PAGE, c['PROT_READ']!, c['MAP_SHARED']!, fd, 0), /mmap: EINVAL/, 'sgx_get_unmapped_area: not a power of two');
+    const base = b.mmap(0n, SIZE, c['PROT_READ']! | c['PROT_WRITE']! | c['PROT_EXEC']!, c['MAP_SHARED']!, fd, 0);
+    assert.equal(base % BigInt(SIZE), 0n, 'the driver aligns the VMA to its size');
+    assert.throws(() => b.create(fd, encodeSecs({ size: SIZE / 2, base })), /CREATE: EINVAL/, 'the VMA must be exactly the SECS range');
+    b.create(fd, encodeSecs({ size: SIZE, base }));
+    const src = b.allocPages(4 * PAGE);
+    const t0 = process.hrtime.bigint();
+    b.isgxAddPages(fd, base, 1, 4, src, PAGE, encodeSecinfo('reg', 3), 0xffff);
+    const queued = Number(process.hrtime.bigint() - t0);
+    assert.ok(queued < 20_000_000, `4 ADD_PAGEs returned in ${queued} ns, before even one 20 ms EADD`);
+    assert.throws(() => b.isgxAddPages(fd, base, 1, 1, src, PAGE, encodeSecinfo('reg', 3), 0xffff), /ADD_PAGE: EEXIST/, 'a page already added (or queued)');
+    assert.throws(() => b.isgxAddPages(fd, base + BigInt(SIZE), 0, 1, src, PAGE, encodeSecinfo('reg', 3), 0xffff), /ADD_PAGE: EINVAL .*not in an enclave/, 'outside every enclave VMA');
+    assert.throws(() => b.isgxInit(fd, base, Buffer.alloc(1808), Buffer.alloc(304)), /SGX error 1 /, 'a zero SIGSTRUCT: SGX_INVALID_SIG_STRUCT, as the positive return');
+    assert.ok(Number(process.hrtime.bigint() - t0) >= 80_000_000, 'EINIT waited for the 4 queued EADDs');
+    b.munmap(base, SIZE); // sgx_vma_close: the enclave dies with its VMA
+  } finally {
+    b.close(fd);
+  }
+  const s = b.emuStats()!;
+  assert.deepEqual([s.enclaveFds, s.mappings, s.enclaves, s.epcPages], [0, 0, 0, 0]);
+});

@@ -35,39 +35,48 @@ function defaults(name: string, over: Record<string, number | string>): ParamVal
   return { ...v, ...over };
 }
 
-function spec(workload: string, over: Record<string, number | string>, profileData: ProfileData = profile.data): CaseSpec {
+function spec(workload: string, over: Record<string, number | string>, profileData: ProfileData = profile.data, device = 'emu:mainline'): CaseSpec {
+  const design = device === 'emu:isgx' ? 'per-mm' : 'mm-less';
   return {
     caseId: 'emu',
     backend: 'sgx',
-    design: 'mm-less',
-    knobs: PRESETS.find((p) => p.name === 'mm-less')!.knobs,
+    design,
+    knobs: PRESETS.find((p) => p.name === design)!.knobs,
     workload,
     profile: 'skylake-client',
     profileData,
     params: defaults(workload, over),
     seed: 1,
     repeat: 0,
-    options: { device: 'emu:mainline', samples: '1' },
+    options: { device, samples: '1' },
   };
 }
 
-const CASES: { name: string; over: Record<string, number | string> }[] = [
-  { name: 'build', over: { size: 65536 } },
-  { name: 'build', over: { size: 65536, init: 0, measure: 0 } },
-  { name: 'concurrent', over: { size: 65536 } },
-  { name: 'mmap-contention', over: { size: 65536 } },
-  { name: 'handover', over: { size: 65536 } },
-  { name: 'shared', over: { size: 65536, pressure: 262144 } },
-  { name: 'epc-pressure', over: { total: 262144 } },
-  { name: 'replay', over: {} },
+const CASES: { device: string; name: string; over: Record<string, number | string> }[] = [
+  { device: 'emu:mainline', name: 'build', over: { size: 65536 } },
+  { device: 'emu:mainline', name: 'build', over: { size: 65536, init: 0, measure: 0 } },
+  { device: 'emu:mainline', name: 'concurrent', over: { size: 65536 } },
+  { device: 'emu:mainline', name: 'mmap-contention', over: { size: 65536 } },
+  { device: 'emu:mainline', name: 'handover', over: { size: 65536 } },
+  { device: 'emu:mainline', name: 'shared', over: { size: 65536, pressure: 262144 } },
+  { device: 'emu:mainline', name: 'epc-pressure', over: { total: 262144 } },
+  { device: 'emu:mainline', name: 'replay', over: {} },
+  // isgx: per-mm; ADD_PAGE queued to the emulator's worker, EINIT flushes it, then refuses the zero token
+  { device: 'emu:isgx', name: 'build', over: { size: 65536 } },
+  { device: 'emu:isgx', name: 'concurrent', over: { size: 65536 } },
+  { device: 'emu:isgx', name: 'handover', over: { size: 65536 } },
+  { device: 'emu:isgx', name: 'shared', over: { size: 65536, pressure: 262144, mms: 1 } },
+  { device: 'emu:isgx', name: 'epc-pressure', over: { total: 262144 } },
+  { device: 'emu:isgx', name: 'replay', over: {} },
 ];
 
 for (const c of CASES) {
-  test(`emu:mainline: ${c.name} ${JSON.stringify(c.over)} runs ok, labelled emulated, and leaves no enclave fd, mapping or EPC page`, { skip: skipReason }, async () => {
-    const r = await backend.runCase(spec(c.name, c.over));
+  test(`${c.device}: ${c.name} ${JSON.stringify(c.over)} runs ok, labelled emulated, and leaves no enclave fd, mapping or EPC page`, { skip: skipReason }, async () => {
+    const r = await backend.runCase(spec(c.name, c.over, profile.data, c.device));
     assert.equal(r.outcome, 'ok', r.outcome === 'ok' ? '' : r.detail);
     assert.ok((r.metrics ?? []).length > 0);
-    for (const m of r.metrics ?? []) assert.match(m.detail ?? '', /^emulated: emu:mainline \(SGX driver emulator/);
+    for (const m of r.metrics ?? []) assert.match(m.detail ?? '', new RegExp(`^emulated: ${c.device} \\(SGX driver emulator`));
+    if (c.device === 'emu:isgx' && c.name === 'build') assert.match(r.metrics!.find((m) => m.metric === 'einit_time')!.detail!, /SGX_INVALID_EINITTOKEN/);
     // runCase turns a leak into an error; check independently too.
     const s = binding!.emuStats()!;
     assert.deepEqual({ fds: s.enclaveFds, maps: s.mappings, enclaves: s.enclaves, epc: s.epcPages }, { fds: 0, maps: 0, enclaves: 0, epc: 0 });
@@ -151,6 +160,40 @@ for (const kind of ['none', 'offset', 'secinfo', 'chunk'] as const) {
   });
 }
 
+test('emu:isgx: shared across 2 mms is rejected with the driver\'s reason; a wrong SECINFO flag ends with EINIT returned 4 after the flush', { skip: skipReason }, async () => {
+  const r = await backend.runCase(spec('shared', { size: 65536, pressure: 65536, mms: 2 }, profile.data, 'emu:isgx'));
+  assert.ok(r.outcome === 'rejected', r.outcome);
+  assert.match(r.detail, /binding=mm: .*cannot be mapped by 2 mms/);
+  const b = binding!;
+  b.emuEnable(emulatorLibrary(root), configureEmulator('skylake-client', profile.data));
+  const sys: SgxSys = {
+    ...b,
+    isgxAddPages(fd, base, first, pages, src, stride, secinfo, mrmask, lat) {
+      const si = Buffer.from(secinfo as Buffer);
+      if (si.readUInt8(1) === 2) si.writeUInt8(si.readUInt8(0) ^ 0x4, 0);
+      return b.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat);
+    },
+  };
+  const ops: Op[] = [
+    { op: 'create', enclave: 1, size: 65536 },
+    { op: 'add', enclave: 1, offset: 0, pages: 1, type: 'tcs', perm: 0, measure: 0xffff },
+    { op: 'add', enclave: 1, offset: 1, pages: 8, type: 'reg', perm: 7, measure: 0xffff },
+    { op: 'init', enclave: 1 },
+  ];
+  const env = {
+    sys,
+    driver: 'isgx' as const,
+    device: 'emu:isgx',
+    batchPages: 1,
+    src: new SourcePool(sys),
+    key: generateSigningKey(),
+    links: { sendFd: () => undefined, recvFd: () => ({ fd: -1, data: new ArrayBuffer(0) }), barrier: async () => undefined },
+  };
+  await assert.rejects(runScript({ pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops }, ops, env), /SGX error 4 \(SGX_INVALID_MEASUREMENT\).*\[emulator: EINIT returned 4 \(SGX_INVALID_MEASUREMENT\)\]/);
+  const s = b.emuStats()!;
+  assert.deepEqual([s.enclaveFds, s.mappings, s.epcPages], [0, 0, 0]);
+});
+
 test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled emulated; emu:nosuch exits 2 naming the choices', { skip: skipReason }, async () => {
   const run = promisify(execFile);
   const dir = mkdtempSync(path.join(tmpdir(), 'eb-emu-'));
@@ -170,7 +213,7 @@ test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled 
     }
     await assert.rejects(run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:nosuch', '--out', path.join(dir, 'x.csv')], { cwd: root }), (e: { code?: number; stderr?: string }) => {
       assert.equal(e.code, 2);
-      assert.match(e.stderr ?? '', /--device: unknown emulated device 'emu:nosuch'; valid emulated devices: emu:mainline/);
+      assert.match(e.stderr ?? '', /--device: unknown emulated device 'emu:nosuch'; valid emulated devices: emu:mainline, emu:isgx/);
       return true;
     });
   } finally {
