@@ -11,7 +11,7 @@ import { traceJson } from './json.js';
 import type { WindowRecorder } from './window.js';
 
 /** Model time kept in full at each end of a trace when the run does not say (ms). */
-export const DEFAULT_TRACE_WINDOW_MS = 5;
+export const DEFAULT_TRACE_WINDOW_MS = 2;
 
 /** The options of a traced case: its directory and window (ns), or undefined when untraced. */
 export function traceRequest(spec: CaseSpec): { dir: string; windowNs: number } | undefined {

@@ -73,7 +73,9 @@ export class WindowRecorder implements Recorder {
   private pending: Item[] = [];
   private head = 0;
   private readonly stacks: Open[][] = [];
-  private readonly flowsOut = new Map<number, { tid: number; ts: number }>();
+  /** Open flows by id: tail track and tail time (two maps: no object per request). */
+  private readonly flowTid = new Map<number, number>();
+  private readonly flowTs = new Map<number, number>();
   private readonly counters = new Map<string, CounterState>();
   private kernelPid = -1;
   private lastTid = -1;
@@ -138,14 +140,17 @@ export class WindowRecorder implements Recorder {
   }
 
   flowOut(t: TracedTask, id: number): void {
-    this.flowsOut.set(id, { tid: this.tidOf(t), ts: this.clock.now });
+    this.flowTid.set(id, this.tidOf(t));
+    this.flowTs.set(id, this.clock.now);
   }
 
   flowIn(t: TracedTask, id: number): void {
-    const out = this.flowsOut.get(id);
-    if (out === undefined) return;
-    this.flowsOut.delete(id);
-    this.push({ kind: Kind.Flow, tid: out.tid, name: 'add request', ts: out.ts, end: this.clock.now, v: id, tid2: this.tidOf(t) });
+    const tid = this.flowTid.get(id);
+    if (tid === undefined) return;
+    const ts = this.flowTs.get(id)!;
+    this.flowTid.delete(id);
+    this.flowTs.delete(id);
+    this.push({ kind: Kind.Flow, tid, name: 'add request', ts, end: this.clock.now, v: id, tid2: this.tidOf(t) });
   }
 
   instant(name: string, args?: TraceArgs): void {
