@@ -171,7 +171,7 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   }
   if (values.out !== undefined && !values.out.endsWith('.csv')) throw new UsageError(`--out '${values.out}' must name a .csv file`);
 
-  let profile;
+  let profile: ReturnType<typeof loadProfile>;
   try {
     profile = loadProfile(values.profile ?? DEFAULT_PROFILE);
   } catch (err) {

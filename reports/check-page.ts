@@ -115,9 +115,11 @@ function pageHeight(chromium: string, common: readonly string[], dir: string, ht
 }
 
 async function main(): Promise<number> {
-  let parsed;
+  const parse = () =>
+    parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false }, traces: { type: 'string' } } });
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false }, traces: { type: 'string' } } });
+    parsed = parse();
   } catch (err) {
     throw new UsageError(`${err instanceof Error ? err.message : String(err)} (options: --png FILE, --height PX, --tiles, --traces DIR)`);
   }

@@ -4,7 +4,7 @@
  */
 import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { findWorkload } from '../../workloads/index.js';
-import { ProfileError, profileCosts, validateProfile } from './profiles.js';
+import { type ProfileError, profileCosts, validateProfile } from './profiles.js';
 import { rejection, simulate } from './scenario-runner.js';
 import { traceRequest, writeCaseTrace } from './trace/file.js';
 

@@ -72,7 +72,7 @@ export class Samples {
     let seen = 0;
     for (let k = 0; k < h.length; k++) {
       seen += h[k]!;
-      if (seen >= rank) return Math.min(valueOf(k), this._max);
+      if (seen >= rank) return Math.min(valueAt(k), this._max);
     }
     return this._max;
   }
@@ -90,7 +90,7 @@ function bucketOf(v: number): number {
   return SUB + e * SUB + Math.floor((v - SUB * step) / step);
 }
 
-function valueOf(k: number): number {
+function valueAt(k: number): number {
   if (k < SUB) return k;
   const e = Math.floor((k - SUB) / SUB);
   const base = SUB * 2 ** e;

@@ -29,7 +29,7 @@ export const EMU_COSTS = ['ecreate', 'eadd', 'eextend', 'einit', 'eremove', 'ewb
 export const EMU_FD_NAME = 'sgx_enclave (eaddbench emulator)';
 
 export function isEmulatedPath(device: string | undefined): boolean {
-  return device !== undefined && device.startsWith('emu:');
+  return device?.startsWith('emu:') === true;
 }
 
 export function emulatedDevice(device: string): (typeof EMULATED_DEVICES)[number] | undefined {

@@ -66,7 +66,7 @@ export const command: Command = {
     if (!values.out) throw new UsageError('--out FILE.json is required');
     const pages = positiveInt('pages', values.pages, 1024, 1 << 20);
     const samples = positiveInt('samples', values.samples, 20, 10000);
-    let base;
+    let base: ReturnType<typeof loadProfile>;
     try {
       base = loadProfile(values.base ?? DEFAULT_PROFILE);
     } catch (e) {
@@ -84,7 +84,7 @@ export const command: Command = {
     if (!b.ok) throw new CheckFailed(`calibration needs SGX hardware and the native binding: ${b.reason}`);
 
     const key = choice.driver === 'mainline' && p.flags.sgx_lc ? generateSigningKey() : undefined;
-    let measured;
+    let measured: Awaited<ReturnType<typeof calibrate>>;
     try {
       measured = await calibrate(b.binding, choice.driver, choice.path, pages, samples, key);
     } catch (e) {

@@ -68,7 +68,7 @@ export const command: Command = {
     checkOutputFile(values.out, '--out');
     const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
     if (values.workers !== undefined && (!/^\d+$/.test(values.workers) || workers < 1 || workers > 256)) throw new UsageError(`--workers must be an integer in 1..256, got '${values.workers}'`);
-    let profile;
+    let profile: ReturnType<typeof loadProfile>;
     try {
       profile = loadProfile(values.profile);
     } catch (err) {

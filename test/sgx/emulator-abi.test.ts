@@ -77,7 +77,10 @@ test('emulator: ADD_PAGES arguments are checked like sgx_ioc_enclave_add_pages a
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[0] = 0x08 | 3)) }).ret, -EINVAL, 'a reserved flag bit (PENDING)');
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[1] = 0)) }).ret, -EINVAL, 'page type SECS');
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[0] = 2)) }).ret, -EINVAL, 'W without R');
-    assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => ((s[0] = 1), (s[1] = 1))) }).ret, -EINVAL, 'a TCS with permissions');
+    assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => {
+        s[0] = 1;
+        s[1] = 1;
+      }) }).ret, -EINVAL, 'a TCS with permissions');
     const msg = ((): string => {
       try {
         b.addPages(e.fd, e.src, 0, PAGE, bad((s) => (s[63] = 1)), 1, 0);

@@ -46,7 +46,11 @@ function env(sys: FakeSys, driver: 'mainline' | 'isgx', links: ScriptLinks): Scr
 /** A fake ioctl that counts calls by request. */
 function counting() {
   const calls: FakeIoctlCall[] = [];
-  return { calls, fn: (c: FakeIoctlCall) => (calls.push(c), { ret: 0, count: c.length ?? 0 }) };
+  return { calls, fn: (c: FakeIoctlCall) => {
+      calls.push(c);
+      return { ret: 0, count: c.length ?? 0 };
+    },
+  };
 }
 
 test('mainline settle: immediate, no syscall, no EINIT; the build ends at the last ADD_PAGES return, and the row says so', async (t) => {

@@ -2,7 +2,7 @@ import { EventHeap } from './heap.js';
 import type { Callback } from './event.js';
 import { Event, URGENT, NORMAL, TRIGGERED, PROCESSED } from './event.js';
 import { Process, type ProcessGen } from './process.js';
-import { WaitForGraph, DeadlockError } from './waitfor.js';
+import { WaitForGraph, type DeadlockError } from './waitfor.js';
 import { allOf, anyOf } from './condition.js';
 
 export { Event, URGENT, NORMAL } from './event.js';

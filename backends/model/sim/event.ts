@@ -12,6 +12,7 @@ export const PROCESSED = 2;
 
 // Callbacks receive the event they were registered on. The element type is Event<any>
 // because a process or condition registers one callback on events of many value types.
+// biome-ignore lint/suspicious/noExplicitAny: a callback list holds events of every value type
 export type Callback = (ev: Event<any>) => void;
 
 /**

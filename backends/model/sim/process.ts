@@ -8,6 +8,7 @@ import type { Waitable } from './waitfor.js';
  * ev.value; a failed event is thrown into the generator at that yield instead.
  * Yielded values are Event<any> because one generator waits on events of many types.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a process yields events of any value type and is resumed with that value
 export type ProcessGen<T> = Generator<Event<any>, T, any>;
 
 /** Thrown into a process's generator by Process.interrupt(). */
