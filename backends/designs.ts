@@ -43,7 +43,12 @@ export const KNOBS: readonly KnobDef[] = [
   { name: 'source', values: 'copy | pin', description: 'user page copied into a backing page, or pinned (GUP)' },
   { name: 'batch', values: '0..1048576', description: 'most pages per add ioctl (0 = the whole range); binding=mm forces 1' },
   { name: 'epc_alloc', values: 'before-lock | under-lock', description: 'EPC allocation (and direct reclaim) before taking mmap_lock, or under it (hazard)' },
-  { name: 'release', values: 'ref | deferred | sync', description: 'enclave release: at the last reference, queued adds holding one (ref, isgx and mainline); queued to a worker at munmap (deferred, v18); or flushing queued adds under mmap_sem (sync, hypothetical hazard)' },
+  {
+    name: 'release',
+    values: 'ref | deferred | sync',
+    description:
+      'enclave release: at the last reference, queued adds holding one (ref, isgx and mainline); queued to a worker at munmap (deferred, v18); or flushing queued adds under mmap_sem (sync, hypothetical hazard)',
+  },
 ];
 
 export interface Preset {
@@ -56,7 +61,7 @@ export interface Preset {
 export const PRESETS: readonly Preset[] = [
   {
     name: 'per-mm',
-    description: 'enclave bound to its creator\'s mm; one global add-page worker; page copied; one page per ioctl',
+    description: "enclave bound to its creator's mm; one global add-page worker; page copied; one page per ioctl",
     counterpart: 'v17 patch series (Dec 2018), out-of-tree /dev/isgx',
     knobs: { binding: 'mm', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
@@ -68,7 +73,7 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: 'attach',
-    description: 'free-standing enclave attached to a VMA; one queue worker, each request holds mmget on the caller\'s mm',
+    description: "free-standing enclave attached to a VMA; one queue worker, each request holds mmget on the caller's mm",
     counterpart: 'the v19 proposal in the Dec 2018 LKML thread',
     knobs: { binding: 'fd', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
@@ -101,7 +106,9 @@ export function parseDesign(text: string): { name: string; knobs: DesignKnobs } 
   const preset = PRESETS.find((p) => p.name === trimmed);
   if (preset) return { name: preset.name, knobs: preset.knobs };
   if (!trimmed.includes('=')) {
-    throw new DesignError(`unknown design '${trimmed}'; valid presets: ${PRESETS.map((p) => p.name).join(', ')}; or knobs ${KNOBS.map((k) => k.name).join(', ')} as knob=value,...`);
+    throw new DesignError(
+      `unknown design '${trimmed}'; valid presets: ${PRESETS.map((p) => p.name).join(', ')}; or knobs ${KNOBS.map((k) => k.name).join(', ')} as knob=value,...`,
+    );
   }
   let knobs: Record<string, string | number> = { ...PRESETS[0]!.knobs };
   for (const part of trimmed.split(/[,;]/)) {

@@ -26,7 +26,14 @@ export function resultRows(spec: CaseSpec, result: CaseResult, clock: Clock, run
       const why = def ? `non-finite value ${mv.value}` : 'a metric the schema does not define';
       return [{ ...base, metric: 'case', unit: '', value: null, outcome: 'error', detail: `backend returned ${why} for '${mv.metric}'` }];
     }
-    rows.push({ ...base, metric: def.name, unit: def.unit, value: mv.value, outcome: result.outcome, detail: mv.detail ?? (result.outcome === 'ok' ? '' : result.detail) });
+    rows.push({
+      ...base,
+      metric: def.name,
+      unit: def.unit,
+      value: mv.value,
+      outcome: result.outcome,
+      detail: mv.detail ?? (result.outcome === 'ok' ? '' : result.detail),
+    });
   }
   if (rows.length === 0) {
     rows.push({ ...base, metric: 'case', unit: '', value: null, outcome: result.outcome, detail: result.outcome === 'ok' ? 'no metrics' : result.detail });

@@ -96,7 +96,12 @@ function parseDesigns(texts: readonly string[]): { name: string; knobs: SweepEnt
   const out: { name: string; knobs: SweepEntry['designs'][number]['knobs'] }[] = [];
   for (const text of texts) {
     // A value with '=' is one custom design; otherwise a comma list of presets.
-    const items = text.includes('=') ? [text] : text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    const items = text.includes('=')
+      ? [text]
+      : text
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '');
     for (const item of items) {
       try {
         const d = parseDesign(item);
@@ -160,14 +165,20 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   const seed = intFlag('seed', values.seed, 1, 0, 2 ** 32 - 1);
   const repeat = intFlag('repeat', values.repeat, 1, 1, 10000);
   const draws = intFlag('draws', values.draws, 0, 0, MAX_DRAWS);
-  if (draws > 0 && backend !== 'model') throw new UsageError(`--draws needs --backend model: cost draws vary the model's profile; the ${backend} backend measures a machine`);
+  if (draws > 0 && backend !== 'model')
+    throw new UsageError(`--draws needs --backend model: cost draws vary the model's profile; the ${backend} backend measures a machine`);
   if (values.sensitivity && draws < 3) throw new UsageError(`--sensitivity needs --draws 3 or more (a rank correlation over the draws); got --draws ${draws}`);
   // The sgx backend measures wall time on this machine: one case at a time unless asked.
   const workers = intFlag('workers', values.workers, backend === 'sgx' ? 1 : availableParallelism(), 1, 256);
-  if (workers > 1 && isEmulatedPath(values.device)) throw new UsageError(`--workers ${workers}: an emulated device (--device ${values.device}) runs one case at a time (its leak check and EPC are per process)`);
+  if (workers > 1 && isEmulatedPath(values.device))
+    throw new UsageError(
+      `--workers ${workers}: an emulated device (--device ${values.device}) runs one case at a time (its leak check and EPC are per process)`,
+    );
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.sensitivity && shard !== undefined) {
-    throw new UsageError('--sensitivity cannot be combined with --shard: a shard holds only part of the cases, and its sensitivity file would not be merged; run --sensitivity without --shard');
+    throw new UsageError(
+      '--sensitivity cannot be combined with --shard: a shard holds only part of the cases, and its sensitivity file would not be merged; run --sensitivity without --shard',
+    );
   }
   if (values.out !== undefined && !values.out.endsWith('.csv')) throw new UsageError(`--out '${values.out}' must name a .csv file`);
 
@@ -182,7 +193,9 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
   if (draws > 0) {
     const r = costRanges(profile.data);
     if ('missing' in r) {
-      throw new UsageError(`--draws: profile '${profile.name}' has no range for cost '${r.missing}' (give every cost low and high, in ns; see docs/validation.md)`);
+      throw new UsageError(
+        `--draws: profile '${profile.name}' has no range for cost '${r.missing}' (give every cost low and high, in ns; see docs/validation.md)`,
+      );
     }
     drawn = drawProfiles(profile.data, seed, draws);
   }
@@ -203,7 +216,8 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
       entries.push({ workload, designs: designOverride ?? parseDesigns(e.designs), sets: merged });
     }
   } else {
-    if (positionals.length === 0) throw new UsageError(`run needs at least one WORKLOAD or --suite NAME; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+    if (positionals.length === 0)
+      throw new UsageError(`run needs at least one WORKLOAD or --suite NAME; workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
     const designs = designOverride ?? parseDesigns([PRESETS.map((p) => p.name).join(',')]);
     for (const name of positionals) {
       const workload = findWorkload(name);
@@ -227,7 +241,8 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
     options['device'] = values.device;
   }
   if (values.trace !== undefined) {
-    if (backend !== 'model') throw new UsageError(`--trace needs --backend model: traces are of the model's simulated tasks (the ${backend} backend writes none yet)`);
+    if (backend !== 'model')
+      throw new UsageError(`--trace needs --backend model: traces are of the model's simulated tasks (the ${backend} backend writes none yet)`);
     if (values.trace === '') throw new UsageError("--trace '': expected a directory");
     options['trace'] = values.trace;
     options['trace_window_ms'] = String(intFlag('trace-window', values['trace-window'], DEFAULT_TRACE_WINDOW_MS, 1, 3_600_000));

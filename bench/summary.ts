@@ -109,7 +109,12 @@ export function summaryTable(allRows: readonly Row[]): string {
           if (s && ratio !== '') ratio += ` [${ratioText(s.p5)}–${ratioText(s.p95)}]`;
           verdict = (da && db ? robustness(metric, 'per-mm', da, 'mm-less', db)?.text : undefined) ?? '';
         }
-        table.push([`${label}${metric}`, ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))), ...(ratioCol ? [ratio] : []), ...(verdictCol ? [verdict] : [])]);
+        table.push([
+          `${label}${metric}`,
+          ...values.map((v) => (v === undefined ? '—' : fmt(v, def.unit))),
+          ...(ratioCol ? [ratio] : []),
+          ...(verdictCol ? [verdict] : []),
+        ]);
       }
     }
     if (table.length > 1) out.push(pad(table));

@@ -14,5 +14,4 @@ export class CheckFailed extends Error {
 export const INTERNAL_ERROR_EXIT = 70;
 
 /** Where an internal error tells the user to go. */
-export const REPORT_BUGS =
-  'please report it on the eaddbench issue tracker with the command line, this output and `eaddbench --version`';
+export const REPORT_BUGS = 'please report it on the eaddbench issue tracker with the command line, this output and `eaddbench --version`';

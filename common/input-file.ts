@@ -51,7 +51,12 @@ function describe(st: fs.Stats): string {
 }
 
 function human(n: number): string {
-  for (const [u, f] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (n >= f && n % f === 0) return `${n / f} ${u}`;
+  for (const [u, f] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (n >= f && n % f === 0) return `${n / f} ${u}`;
   return `${n} bytes`;
 }
 

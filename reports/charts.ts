@@ -61,7 +61,13 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
       'throughput',
       'Throughput against concurrency',
       'Pages added per second over the whole case against the number of concurrent builders (each with its own mm and enclave), one line per design. A single queue worker flattens the curve; EADD in the caller scales with CPUs.',
-      sweepCharts(rows, all, draws, { workload: 'concurrent', xParam: 'builders', xLabel: 'concurrent builders', metrics: [{ metric: 'throughput' }], title: 'Throughput against builders' }),
+      sweepCharts(rows, all, draws, {
+        workload: 'concurrent',
+        xParam: 'builders',
+        xLabel: 'concurrent builders',
+        metrics: [{ metric: 'throughput' }],
+        title: 'Throughput against builders',
+      }),
       'the `concurrent` workload swept over `builders` with the `throughput` metric',
     ),
     section(
@@ -82,7 +88,7 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
       ...section(
         'factors',
         'Binding against execution',
-        'The four presets form a 2×2 of binding (mm, fd) and execution (kthread queue, caller): per-mm = mm + kthread, per-mm-sync = mm + caller, attach = fd + kthread, mm-less = fd + caller (mm-less also pins the source and adds whole ranges per ioctl). Each pair differs in one knob: per-mm vs per-mm-sync isolates the queue, per-mm vs attach the binding, attach vs mm-less the execution together with source and batch. A bar is how many times worse the first design of the pair is on the workload\'s headline metric (for throughput the inverse ratio), so a tall bar marks the knob that costs.',
+        "The four presets form a 2×2 of binding (mm, fd) and execution (kthread queue, caller): per-mm = mm + kthread, per-mm-sync = mm + caller, attach = fd + kthread, mm-less = fd + caller (mm-less also pins the source and adds whole ranges per ioctl). Each pair differs in one knob: per-mm vs per-mm-sync isolates the queue, per-mm vs attach the binding, attach vs mm-less the execution together with source and batch. A bar is how many times worse the first design of the pair is on the workload's headline metric (for throughput the inverse ratio), so a tall bar marks the knob that costs.",
         factors,
         'at least two of the presets per-mm, per-mm-sync, attach, mm-less on one workload',
       ),
@@ -101,8 +107,15 @@ export function buildCharts(rows: readonly Row[]): ChartSection[] {
     section(
       'handover',
       'Handover: time to ready against arrival rate',
-      'Clients arrive as a Poisson process (open loop) and receive a pre-built enclave from a daemon; time from arrival to a ready enclave, median (solid) and p99 (dashed), log axis. A design that binds the enclave to its creator\'s mm cannot hand a pre-built one over, so its clients wait for a build; a design that rejected the workload is listed in the legend.',
-      sweepCharts(rows, all, draws, { workload: 'handover', xParam: 'rate', xLabel: 'arrival rate', metrics: [{ metric: 'ready_latency_p50' }, { metric: 'ready_latency_p99', dashed: true }], title: 'Time to ready against arrival rate', ylog: true }),
+      "Clients arrive as a Poisson process (open loop) and receive a pre-built enclave from a daemon; time from arrival to a ready enclave, median (solid) and p99 (dashed), log axis. A design that binds the enclave to its creator's mm cannot hand a pre-built one over, so its clients wait for a build; a design that rejected the workload is listed in the legend.",
+      sweepCharts(rows, all, draws, {
+        workload: 'handover',
+        xParam: 'rate',
+        xLabel: 'arrival rate',
+        metrics: [{ metric: 'ready_latency_p50' }, { metric: 'ready_latency_p99', dashed: true }],
+        title: 'Time to ready against arrival rate',
+        ylog: true,
+      }),
       'the `handover` workload swept over `rate` with `ready_latency_p50`/`ready_latency_p99`',
     ),
   ];

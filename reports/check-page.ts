@@ -23,7 +23,16 @@ import { parsePositiveInt } from './args.js';
 import { UsageError } from '../common/errors.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--hide-scrollbars',
+];
 
 /** Window height of the screenshot unless asked otherwise (px). */
 export const DEFAULT_HEIGHT = 2000;
@@ -76,7 +85,10 @@ export function checkPage(chromium: string, html: string, pngPath: string, opts:
     const svgCount = (dom.stdout.match(/<svg /g) ?? []).length;
     mkdirSync(dirname(resolve(pngPath)), { recursive: true });
     const shoot = (target: string, url: string) => {
-      const shot = spawnSync(chromium, [...common, `--screenshot=${resolve(target)}`, `--window-size=1280,${height}`, url], { encoding: 'utf8', timeout: 90_000 });
+      const shot = spawnSync(chromium, [...common, `--screenshot=${resolve(target)}`, `--window-size=1280,${height}`, url], {
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
       if (shot.status !== 0 || !existsSync(target)) throw new Error(`chromium --screenshot failed (status ${shot.status}): ${shot.stderr.slice(-500)}`);
     };
     shoot(pngPath, url);
@@ -107,8 +119,15 @@ export function checkPage(chromium: string, html: string, pngPath: string, opts:
 /** The page's laid-out height in px, from a copy with a one-line script (the report has none). */
 function pageHeight(chromium: string, common: readonly string[], dir: string, html: string): number {
   const probe = join(dir, 'probe.html');
-  writeFileAtomic(probe, html.replace('</body>', '<script>document.body.setAttribute("data-page-height", String(document.documentElement.scrollHeight))</script></body>'));
-  const dom = spawnSync(chromium, [...common, '--window-size=1280,800', '--dump-dom', pathToFileURL(probe).href], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
+  writeFileAtomic(
+    probe,
+    html.replace('</body>', '<script>document.body.setAttribute("data-page-height", String(document.documentElement.scrollHeight))</script></body>'),
+  );
+  const dom = spawnSync(chromium, [...common, '--window-size=1280,800', '--dump-dom', pathToFileURL(probe).href], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    maxBuffer: 64 << 20,
+  });
   const m = /data-page-height="(\d+)"/.exec(dom.stdout);
   if (dom.status !== 0 || !m) throw new Error(`chromium could not measure the page height (status ${dom.status})`);
   return Number(m[1]);
@@ -116,7 +135,12 @@ function pageHeight(chromium: string, common: readonly string[], dir: string, ht
 
 async function main(): Promise<number> {
   const parse = () =>
-    parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: true, options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false }, traces: { type: 'string' } } });
+    parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: true,
+      options: { png: { type: 'string' }, height: { type: 'string' }, tiles: { type: 'boolean', default: false }, traces: { type: 'string' } },
+    });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse();
@@ -127,7 +151,7 @@ async function main(): Promise<number> {
   const height = values.height !== undefined ? parsePositiveInt('height', values.height, MAX_HEIGHT) : DEFAULT_HEIGHT;
   const chromium = findChromium();
   if (!chromium) {
-    process.stdout.write('check:report skipped: Chromium not found (install Debian\'s chromium package, or set CHROMIUM=/path/to/chromium)\n');
+    process.stdout.write("check:report skipped: Chromium not found (install Debian's chromium package, or set CHROMIUM=/path/to/chromium)\n");
     return 0;
   }
   const inputs = positionals.length > 0 ? positionals : [join('test', 'fixtures', 'reports', 'model.csv')];

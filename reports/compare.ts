@@ -79,7 +79,20 @@ export function compareRows(allBase: readonly Row[], allNext: readonly Row[], op
     let verdict: Verdict = 'changed';
     if (n.outcome === 'ok') verdict = b.outcome === 'skipped' ? 'changed' : 'improved';
     else if (n.outcome !== 'skipped') verdict = 'regressed';
-    metrics.push({ ...keyOf(b), metric: 'case', unit: '', clock: 'model', baseN: 0, newN: 0, baseMedian: null, newMedian: null, change: null, p: null, verdict, note: `outcome ${b.outcome} → ${n.outcome}${n.detail ? ': ' + n.detail : ''}` });
+    metrics.push({
+      ...keyOf(b),
+      metric: 'case',
+      unit: '',
+      clock: 'model',
+      baseN: 0,
+      newN: 0,
+      baseMedian: null,
+      newMedian: null,
+      change: null,
+      p: null,
+      verdict,
+      note: `outcome ${b.outcome} → ${n.outcome}${n.detail ? ': ' + n.detail : ''}`,
+    });
   }
   const baseSeries = seriesOf(base);
   const nextSeries = seriesOf(next);
@@ -147,7 +160,15 @@ function judge(b: Series, n: Series, o: CompareOptions): MetricComparison {
   }
   if (b.values.length < 2 || n.values.length < 2) {
     const c = relativeChange(baseMedian, newMedian);
-    return { ...common, baseMedian, newMedian, change: { lower: c, estimate: c, upper: c }, p: null, verdict: 'too few samples', note: 'needs at least 2 repeats on each side (--repeat)' };
+    return {
+      ...common,
+      baseMedian,
+      newMedian,
+      change: { lower: c, estimate: c, upper: c },
+      p: null,
+      verdict: 'too few samples',
+      note: 'needs at least 2 repeats on each side (--repeat)',
+    };
   }
   const change = bootstrapMedianChange(b.values, n.values, { resamples: o.resamples, seed: o.seed });
   const { p } = mannWhitneyU(b.values, n.values);
@@ -197,7 +218,8 @@ export function formatText(c: Comparison): string {
   const regressed = c.metrics.filter((m) => m.verdict === 'regressed');
   if (regressed.length > 0) {
     lines.push('Regressions:');
-    for (const m of regressed) lines.push(`  ${label(m, withBackend)} ${m.metric}${m.change ? ' ' + formatPercent(m.change.estimate) : ''}${m.note ? ' — ' + m.note : ''}`);
+    for (const m of regressed)
+      lines.push(`  ${label(m, withBackend)} ${m.metric}${m.change ? ' ' + formatPercent(m.change.estimate) : ''}${m.note ? ' — ' + m.note : ''}`);
   }
   return lines.join('\n') + '\n';
 }

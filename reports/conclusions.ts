@@ -59,8 +59,14 @@ export function conclusionList(summaries: readonly WorkloadSummary[]): { list: C
         }
         const own = ownParams(w, l.params);
         const where = own === '' ? w.workload : `${w.workload} (${formatParams(w.workload, own)})`;
-        const ratio = c.ratio === null ? '' : `; ${d} ÷ ${w.reference} ${formatRatio(c.ratio)}${c.ratioSpread ? ` [${formatRatio(c.ratioSpread.p5)}–${formatRatio(c.ratioSpread.p95)}]` : ''}`;
-        list.push({ robust: v.robust, text: `${where}, ${metricTitle(l.metric)}: ${v.winner} ${winWord(l.metric)} than ${v.loser} in ${v.wins}/${v.draws} draws${ratio}` });
+        const ratio =
+          c.ratio === null
+            ? ''
+            : `; ${d} ÷ ${w.reference} ${formatRatio(c.ratio)}${c.ratioSpread ? ` [${formatRatio(c.ratioSpread.p5)}–${formatRatio(c.ratioSpread.p95)}]` : ''}`;
+        list.push({
+          robust: v.robust,
+          text: `${where}, ${metricTitle(l.metric)}: ${v.winner} ${winWord(l.metric)} than ${v.loser} in ${v.wins}/${v.draws} draws${ratio}`,
+        });
       }
     }
   }

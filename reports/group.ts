@@ -38,7 +38,17 @@ export function seriesOf(rows: readonly Row[]): Map<string, Series> {
     const k = metricKey(r);
     let s = out.get(k);
     if (!s) {
-      s = { backend: r.backend, design: r.design, workload: r.workload, profile: r.profile, params: r.params, metric: r.metric, unit: r.unit, clock: r.clock, values: [] };
+      s = {
+        backend: r.backend,
+        design: r.design,
+        workload: r.workload,
+        profile: r.profile,
+        params: r.params,
+        metric: r.metric,
+        unit: r.unit,
+        clock: r.clock,
+        values: [],
+      };
       out.set(k, s);
     } else if (r.clock === 'wall' && s.clock === 'model') {
       s = { ...s, clock: 'wall' };

@@ -40,7 +40,9 @@ export function renderHtml(src: ReportSource): string {
   parts.push('<h1>eaddbench report</h1>');
   const cases = new Set(rows.map((r) => r.case_id)).size;
   const uniq = (f: (r: Row) => string) => [...new Set(rows.map(f))].join(', ') || '—';
-  parts.push(`<p class="meta">Input: ${esc(src.files.join(', '))} — ${rows.length} rows, ${cases} cases; backends: ${esc(uniq((r) => r.backend))}; profiles: ${esc(uniq((r) => r.profile))}; clocks: ${esc(uniq((r) => r.clock))}. Values are medians over seeds and repeats; ratios are to mm-less (the reference design) when present.</p>`);
+  parts.push(
+    `<p class="meta">Input: ${esc(src.files.join(', '))} — ${rows.length} rows, ${cases} cases; backends: ${esc(uniq((r) => r.backend))}; profiles: ${esc(uniq((r) => r.profile))}; clocks: ${esc(uniq((r) => r.clock))}. Values are medians over seeds and repeats; ratios are to mm-less (the reference design) when present.</p>`,
+  );
   if (rows.length === 0) {
     parts.push('<p class="empty">No result rows in the input.</p>');
   } else {
@@ -54,9 +56,14 @@ export function renderHtml(src: ReportSource): string {
     for (const w of summaries) parts.push(workloadTables(w, draws > 0));
     const failed = failedGroups(rows);
     if (failed.length > 0) {
-      parts.push('<h2 id="failed">Cases without metrics</h2>', '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>runs</th><th>outcome</th><th>reason</th></tr></thead><tbody>');
+      parts.push(
+        '<h2 id="failed">Cases without metrics</h2>',
+        '<table><thead><tr><th>workload</th><th>design</th><th>params</th><th>runs</th><th>outcome</th><th>reason</th></tr></thead><tbody>',
+      );
       for (const { row: r, runs } of failed) {
-        parts.push(`<tr><td>${esc(r.workload)}</td><td>${esc(r.design)}</td><td>${esc(formatParams(r.workload, r.params))}</td><td class="num">${runs}</td><td>${esc(r.outcome)}</td><td>${esc(r.detail)}</td></tr>`);
+        parts.push(
+          `<tr><td>${esc(r.workload)}</td><td>${esc(r.design)}</td><td>${esc(formatParams(r.workload, r.params))}</td><td class="num">${runs}</td><td>${esc(r.outcome)}</td><td>${esc(r.detail)}</td></tr>`,
+        );
       }
       parts.push('</tbody></table>');
     }
@@ -86,12 +93,18 @@ function code(escaped: string): string {
 
 function factorTable(rows: readonly FactorRow[]): string {
   const r = (x: number | string | undefined, s: Spread | undefined) =>
-    typeof x === 'number' ? esc(formatRatio(x)) + (s ? ` <span class="ratio">[${esc(formatRatio(s.p5))}–${esc(formatRatio(s.p95))}]</span>` : '') : `<span class="ratio">${esc(x ?? '—')}</span>`;
+    typeof x === 'number'
+      ? esc(formatRatio(x)) + (s ? ` <span class="ratio">[${esc(formatRatio(s.p5))}–${esc(formatRatio(s.p95))}]</span>` : '')
+      : `<span class="ratio">${esc(x ?? '—')}</span>`;
   const multi = new Set(rows.map((f) => `${f.backend}\u001f${f.profile}`)).size > 1;
-  const out = [`<table class="factors"><thead><tr><th>workload</th>${multi ? '<th>backend / profile</th>' : ''}<th>params</th><th>metric</th>${FACTORS.map((f) => `<th>${esc(f.label)}</th>`).join('')}</tr></thead><tbody>`];
+  const out = [
+    `<table class="factors"><thead><tr><th>workload</th>${multi ? '<th>backend / profile</th>' : ''}<th>params</th><th>metric</th>${FACTORS.map((f) => `<th>${esc(f.label)}</th>`).join('')}</tr></thead><tbody>`,
+  ];
   for (const f of rows) {
     const cells = FACTORS.map((k) => `<td class="num">${r(f.costs.get(k.id), f.spreads.get(k.id))}</td>`).join('');
-    out.push(`<tr><td>${esc(f.workload)}</td>${multi ? `<td>${esc(f.backend)} / ${esc(f.profile)}</td>` : ''}<td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td>${cells}</tr>`);
+    out.push(
+      `<tr><td>${esc(f.workload)}</td>${multi ? `<td>${esc(f.backend)} / ${esc(f.profile)}</td>` : ''}<td>${esc(f.params)}</td><td>${esc(metricTitle(f.metric))}</td>${cells}</tr>`,
+    );
   }
   out.push('</tbody></table>');
   return out.join('\n');
@@ -100,8 +113,13 @@ function factorTable(rows: readonly FactorRow[]): string {
 function conclusionsHtml(summaries: readonly WorkloadSummary[], draws: number): string {
   const { list, equal } = conclusionList(summaries);
   const out = [`<h2 id="conclusions">Conclusions over ${draws} cost draws</h2>`];
-  out.push(`<p class="caption">Each value below is the nominal profile's (draw 0) with [p5–p95] over the ${draws} cost draws; ratios are taken per draw (paired: both designs saw the same costs). A conclusion is robust when the same design wins in every draw.</p>`);
-  for (const [robust, heading] of [[true, 'Robust: the same design wins in every draw'], [false, 'Not robust: the winner depends on the costs']] as const) {
+  out.push(
+    `<p class="caption">Each value below is the nominal profile's (draw 0) with [p5–p95] over the ${draws} cost draws; ratios are taken per draw (paired: both designs saw the same costs). A conclusion is robust when the same design wins in every draw.</p>`,
+  );
+  for (const [robust, heading] of [
+    [true, 'Robust: the same design wins in every draw'],
+    [false, 'Not robust: the winner depends on the costs'],
+  ] as const) {
     const items = list.filter((c) => c.robust === robust);
     out.push(`<h3>${esc(heading)} — ${items.length}</h3>`, '<ul>');
     if (items.length === 0) out.push('<li>none</li>');
@@ -120,7 +138,8 @@ function workloadTables(w: WorkloadSummary, withVerdict: boolean): string {
   const out = [`<h3 id="workload-${esc(w.workload)}">${esc(w.workload)}</h3>`];
   if (w.fixed !== '') out.push(`<p class="meta">Fixed for every case below: ${esc(formatParams(w.workload, w.fixed))}.</p>`);
   out.push(table(w, head, varies, withVerdict));
-  if (rest.length > 0) out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies, withVerdict), '</details>');
+  if (rest.length > 0)
+    out.push(`<details><summary>Other metrics of ${esc(w.workload)} (${rest.length} rows)</summary>`, table(w, rest, varies, withVerdict), '</details>');
   return out.join('\n');
 }
 

@@ -40,7 +40,7 @@ export function renderMarkdown(src: ReportSource, budget = MD_BUDGET): string {
   if (rows.length === 0) return [...intro, 'No result rows in the input.', ''].join('\n');
   intro.push(
     'Values are medians over seeds and repeats, with the clock they were taken on (`model` = virtual time of the simulation, `wall` = real time). ' +
-      'A ratio is the design\'s median ÷ the reference design\'s (mm-less when present; `÷N` is a ratio of 1/N); whether above 1 is worse or better depends on the metric (shown in its row, ↓ lower is better, ↑ higher is better).',
+      "A ratio is the design's median ÷ the reference design's (mm-less when present; `÷N` is a ratio of 1/N); whether above 1 is worse or better depends on the metric (shown in its row, ↓ lower is better, ↑ higher is better).",
     '',
   );
   const summaries = summarize(rows);
@@ -66,7 +66,10 @@ export function renderMarkdown(src: ReportSource, budget = MD_BUDGET): string {
       room -= cost;
       return b.details;
     }
-    const note = [`*Other metrics of ${md(b.workload)} left out to keep this report under ${COMMENT_LIMIT.toLocaleString('en-US')} characters; the full tables are in index.html.*`, ''];
+    const note = [
+      `*Other metrics of ${md(b.workload)} left out to keep this report under ${COMMENT_LIMIT.toLocaleString('en-US')} characters; the full tables are in index.html.*`,
+      '',
+    ];
     room -= length([note]);
     return note;
   });
@@ -91,7 +94,8 @@ function shorten(intro: readonly string[], blocks: readonly Block[], failed: rea
       return [...p.slice(0, first + 2 + keep), '', ...note(body.length - keep)];
     });
     const text = [...intro, ...cut.flat()].join('\n');
-    if (text.length <= budget || keep === 0) return text.length <= budget ? text : text.slice(0, budget - 80) + '\n\n*Report cut to fit a pull-request comment; see index.html.*\n';
+    if (text.length <= budget || keep === 0)
+      return text.length <= budget ? text : text.slice(0, budget - 80) + '\n\n*Report cut to fit a pull-request comment; see index.html.*\n';
   }
   return intro.join('\n');
 }
@@ -110,9 +114,25 @@ function block(w: WorkloadSummary, withVerdict: boolean): Block {
   if (w.fixed !== '') head.push(`Fixed for every case below: ${md(formatParams(w.workload, w.fixed))}.`, '');
   const varies = new Set(w.lines.map((l) => `${l.backend}\u001f${l.profile}`)).size > 1;
   const rest = w.lines.filter((l) => !l.headline);
-  head.push(...table(w, w.lines.filter((l) => l.headline), varies, false, withVerdict), '');
+  head.push(
+    ...table(
+      w,
+      w.lines.filter((l) => l.headline),
+      varies,
+      false,
+      withVerdict,
+    ),
+    '',
+  );
   if (rest.length === 0) return { workload: w.workload, head, details: [] };
-  const details = [`<details><summary>Other metrics of ${md(w.workload)} (${rest.length} rows)</summary>`, '', ...table(w, rest, varies, true, withVerdict), '', '</details>', ''];
+  const details = [
+    `<details><summary>Other metrics of ${md(w.workload)} (${rest.length} rows)</summary>`,
+    '',
+    ...table(w, rest, varies, true, withVerdict),
+    '',
+    '</details>',
+    '',
+  ];
   return { workload: w.workload, head, details };
 }
 

@@ -32,7 +32,9 @@ function checkRuns(files: readonly ResultFile[]): void {
       const line = f.lines[i] ?? 0;
       if (row.run_id !== cur) {
         if (closed.has(row.run_id)) {
-          throw new UsageError(`${f.path}:${line}: rows of run_id '${row.run_id}' resume after rows of run_id '${cur}'; the runs interleave (two runs wrote this file at once), so it cannot be merged`);
+          throw new UsageError(
+            `${f.path}:${line}: rows of run_id '${row.run_id}' resume after rows of run_id '${cur}'; the runs interleave (two runs wrote this file at once), so it cannot be merged`,
+          );
         }
         if (cur !== undefined) closed.add(cur);
         cur = row.run_id;

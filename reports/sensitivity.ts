@@ -75,12 +75,32 @@ export function costSensitivity(rows: readonly Row[], vectors: readonly Readonly
     if (draws.length < 3) continue;
     const y = draws.map((d) => byDraw.get(d)!);
     const scored = costs
-      .map((cost) => ({ cost, rho: spearman(draws.map((d) => vectors[d - 1]![cost]!), y) }))
+      .map((cost) => ({
+        cost,
+        rho: spearman(
+          draws.map((d) => vectors[d - 1]![cost]!),
+          y,
+        ),
+      }))
       .filter((c) => Number.isFinite(c.rho))
       .sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho) || (a.cost < b.cost ? -1 : 1))
       .slice(0, top);
     const r = firstRow.get(key)!;
-    scored.forEach((c, i) => out.push({ backend: r.backend, design: r.design, workload: r.workload, profile: r.profile, params: r.params, metric: r.metric, rank: i + 1, cost: c.cost, rho: c.rho, draws: draws.length, withinChance: Math.abs(c.rho) <= chance }));
+    scored.forEach((c, i) =>
+      out.push({
+        backend: r.backend,
+        design: r.design,
+        workload: r.workload,
+        profile: r.profile,
+        params: r.params,
+        metric: r.metric,
+        rank: i + 1,
+        cost: c.cost,
+        rho: c.rho,
+        draws: draws.length,
+        withinChance: Math.abs(c.rho) <= chance,
+      }),
+    );
   }
   return out;
 }
@@ -90,7 +110,9 @@ export const SENSITIVITY_COLUMNS = ['backend', 'design', 'workload', 'profile', 
 /** The sensitivity CSV (one row per metric and ranked cost). */
 export function sensitivityCsv(list: readonly CostCorrelation[]): string {
   const records = list.map((c) =>
-    SENSITIVITY_COLUMNS.map((k) => (k === 'rho' ? formatNumber(Math.round(c.rho * 1e4) / 1e4) : k === 'within_chance' ? (c.withinChance ? '1' : '0') : String(c[k]))),
+    SENSITIVITY_COLUMNS.map((k) =>
+      k === 'rho' ? formatNumber(Math.round(c.rho * 1e4) / 1e4) : k === 'within_chance' ? (c.withinChance ? '1' : '0') : String(c[k]),
+    ),
   );
   return stringify([[...SENSITIVITY_COLUMNS], ...records], { record_delimiter: 'unix' });
 }

@@ -8,7 +8,6 @@
  */
 import { mulberry32 } from '../common/prng.js';
 
-
 /** Numbers sorted ascending; the brand keeps unsorted arrays out of order statistics. */
 export type Sorted = readonly number[] & { readonly __sorted: true };
 
@@ -92,7 +91,11 @@ export function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }

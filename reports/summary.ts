@@ -123,7 +123,8 @@ export function summarize(rows: readonly Row[]): WorkloadSummary[] {
             const ratio = refMedian !== null && refMedian !== 0 && design !== reference ? med / refMedian : null;
             const draws = byDraw.get(metricKey({ ...c, design, workload, metric }));
             const paired = draws && refDraws && design !== reference ? pairedRatios(draws, refDraws) : [];
-            const verdict = draws && refDraws && design !== reference && reference !== null ? robustness(metric, design, draws, reference, refDraws) : undefined;
+            const verdict =
+              draws && refDraws && design !== reference && reference !== null ? robustness(metric, design, draws, reference, refDraws) : undefined;
             cells.set(design, { kind: 'value', median: med, n: s.values.length, ratio, spread: drawSpread(draws), ratioSpread: spread(paired), verdict });
           } else {
             const o = outcomes.get(configKey({ ...c, design, workload }));
@@ -161,7 +162,12 @@ export function ownParams(w: WorkloadSummary, params: string): string {
   return paramsExcept(params, w.fixed);
 }
 
-function outcomeCells(designs: readonly string[], workload: string, c: { backend: string; profile: string; params: string }, outcomes: ReturnType<typeof outcomesOf>): Map<string, Cell> {
+function outcomeCells(
+  designs: readonly string[],
+  workload: string,
+  c: { backend: string; profile: string; params: string },
+  outcomes: ReturnType<typeof outcomesOf>,
+): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   for (const design of designs) {
     const o = outcomes.get(configKey({ ...c, design, workload }));

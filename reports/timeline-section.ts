@@ -8,7 +8,7 @@ import { swimlaneSvg } from './svg/swimlane.js';
 import type { TimelineSet } from './timelines.js';
 
 const CAPTION =
-  'The first milliseconds of model time of one case per design, one lane per simulated task (builders, application threads, the add-page worker kworker*, ksgxd). Pale bars are the outer slices (ioctls, operations, the worker\'s work item); inside them, EADDs in blue and lock waits (mmap_sem, encl->lock, flush_work) in vermillion: where one worker serialises several builders, or a fault waits behind a writer, it shows here. From the traces of run --trace (docs/traces.md).';
+  "The first milliseconds of model time of one case per design, one lane per simulated task (builders, application threads, the add-page worker kworker*, ksgxd). Pale bars are the outer slices (ioctls, operations, the worker's work item); inside them, EADDs in blue and lock waits (mmap_sem, encl->lock, flush_work) in vermillion: where one worker serialises several builders, or a fault waits behind a writer, it shows here. From the traces of run --trace (docs/traces.md).";
 
 export function timelineSection(sets: readonly TimelineSet[] | undefined): string {
   const out = ['<h3 id="chart-timelines">Timelines: the first milliseconds, per design</h3>', `<p class="caption">${esc(CAPTION)}</p>`];
@@ -17,7 +17,8 @@ export function timelineSection(sets: readonly TimelineSet[] | undefined): strin
     return out.join('\n');
   }
   const drawn = sets.filter((s) => s.timelines.length > 0);
-  if (drawn.length === 0) out.push('<p class="empty">No trace of a concurrent or mmap-contention case of these results was found in the --traces directory.</p>');
+  if (drawn.length === 0)
+    out.push('<p class="empty">No trace of a concurrent or mmap-contention case of these results was found in the --traces directory.</p>');
   for (const s of drawn) {
     out.push(`<p class="caption"><b>${esc(s.workload)}</b>, ${esc(formatParams(s.workload, s.params))}</p>`, '<div class="charts">');
     for (const t of s.timelines) {

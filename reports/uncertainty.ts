@@ -84,7 +84,13 @@ export function winWord(metric: string): string {
  * deadlocked, was rejected or failed under that cost vector) is won by neither, so the verdict
  * cannot be robust. Undefined for a metric without a better direction or with no draw at all.
  */
-export function robustness(metric: string, aName: string, a: ReadonlyMap<number, number>, bName: string, b: ReadonlyMap<number, number>): Robustness | undefined {
+export function robustness(
+  metric: string,
+  aName: string,
+  a: ReadonlyMap<number, number>,
+  bName: string,
+  b: ReadonlyMap<number, number>,
+): Robustness | undefined {
   const better = metricDef(metric)?.better;
   if (better !== 'lower' && better !== 'higher') return undefined;
   let aw = 0;
@@ -100,7 +106,7 @@ export function robustness(metric: string, aName: string, a: ReadonlyMap<number,
       continue;
     }
     if (av === bv) continue;
-    if ((av < bv) === (better === 'lower')) aw++;
+    if (av < bv === (better === 'lower')) aw++;
     else bw++;
   }
   if (draws === 0) return undefined;

@@ -36,7 +36,10 @@ const CAST = { number: (n: number) => formatNumber(n), string: (s: string) => ne
 export function rowsToCsv(rows: readonly Row[], header: boolean): string {
   // Rows read from an older file are written in the current version (a version 1 row is draw 0).
   const records = rows.map((r) => COLUMN_NAMES.map((c) => (c === 'schema_version' ? SCHEMA_VERSION : (r[c] ?? ''))));
-  return stringify(records, { header: false, cast: CAST, record_delimiter: 'unix' }).replace(/^/, header ? stringify([COLUMN_NAMES as string[]], { record_delimiter: 'unix' }) : '');
+  return stringify(records, { header: false, cast: CAST, record_delimiter: 'unix' }).replace(
+    /^/,
+    header ? stringify([COLUMN_NAMES as string[]], { record_delimiter: 'unix' }) : '',
+  );
 }
 
 /** The CSV of rows in chunks (header first), so a large file is never one string in memory. */

@@ -42,7 +42,9 @@ function buildFailed(reason, log) {
   rmSync(path.join(root, 'build', 'Release', 'eaddbench_sgx.node'), { force: true });
   rmSync(path.join(root, 'build', 'Release', 'libeaddbench_sgxemu.so'), { force: true });
   writeStatus({ built: false, toolchain: true, reason, log: log.slice(-4000) });
-  process.stderr.write(`${log.slice(-8000)}\neaddbench: native SGX binding failed to build (${reason}) although a compiler, node-gyp and <asm/sgx.h> are present: fix native/src, then run \`node scripts/build-native.mjs\`.\n`);
+  process.stderr.write(
+    `${log.slice(-8000)}\neaddbench: native SGX binding failed to build (${reason}) although a compiler, node-gyp and <asm/sgx.h> are present: fix native/src, then run \`node scripts/build-native.mjs\`.\n`,
+  );
   process.exit(1);
 }
 
@@ -111,8 +113,15 @@ if (r.status !== 0) {
 // `--device emu:*` (docs/hardware-backend.md). Built with the same compiler; a failure with
 // every tool present is broken native code, like the binding's.
 const EMU = path.join('build', 'Release', 'libeaddbench_sgxemu.so');
-const emuSources = readdirSync(path.join(root, 'native', 'emu')).filter((f) => f.endsWith('.c')).sort().map((f) => path.join('native', 'emu', f));
-const emu = spawnSync(process.env.CC || 'cc', ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-shared', '-fPIC', '-o', EMU, ...emuSources, '-lpthread'], { cwd: root, encoding: 'utf8', shell: false });
+const emuSources = readdirSync(path.join(root, 'native', 'emu'))
+  .filter((f) => f.endsWith('.c'))
+  .sort()
+  .map((f) => path.join('native', 'emu', f));
+const emu = spawnSync(
+  process.env.CC || 'cc',
+  ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-shared', '-fPIC', '-o', EMU, ...emuSources, '-lpthread'],
+  { cwd: root, encoding: 'utf8', shell: false },
+);
 if (emu.status !== 0) buildFailed(`the SGX driver emulator failed to compile (status ${emu.status})`, `${emu.stdout ?? ''}${emu.stderr ?? ''}`);
 writeStatus({ built: true, toolchain: true, file: 'build/Release/eaddbench_sgx.node', emulator: EMU });
 process.stdout.write(`eaddbench: native SGX binding built (build/Release/eaddbench_sgx.node) with the SGX driver emulator (${EMU})\n`);

@@ -18,9 +18,15 @@ const sets = ['size=65536', 'total=262144', 'pressure=262144', `file=${path.join
 const dir = mkdtempSync(path.join(tmpdir(), 'eaddbench-emu-ci-'));
 let failed = false;
 try {
-  for (const [device, design] of [['emu:mainline', 'mm-less'], ['emu:isgx', 'per-mm']]) {
+  for (const [device, design] of [
+    ['emu:mainline', 'mm-less'],
+    ['emu:isgx', 'per-mm'],
+  ]) {
     const out = path.join(dir, `${design}.csv`);
-    const r = spawnSync(process.execPath, [cli, 'run', ...workloads, '--backend', 'sgx', '--device', device, '--design', design, ...sets, '--out', out], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'run', ...workloads, '--backend', 'sgx', '--device', device, '--design', design, ...sets, '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     if (r.status !== 0) {
       process.stderr.write(`${r.stdout}${r.stderr}check-emulated-run: ${device}: eaddbench run exited ${r.status}\n`);
       failed = true;

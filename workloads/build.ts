@@ -20,12 +20,21 @@ export const build: WorkloadSpec = {
       default: 0,
       min: 0,
       max: 1e6,
-      description: 'user-space CPU work per added page before its add ioctl (a loader\'s own work; model only: the sgx backend skips such cases)',
+      description: "user-space CPU work per added page before its add ioctl (a loader's own work; model only: the sgx backend skips such cases)",
     },
   ],
   generate(values) {
     return {
-      processes: [{ pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops: [...withUserWork(buildOpsFrom(values, 1), num(values, 'user_ns')), ...destroyOps(values, 1), { op: 'exit' }] }],
+      processes: [
+        {
+          pid: 1,
+          name: 'builder',
+          role: 'builder',
+          mm: 1,
+          startNs: 0,
+          ops: [...withUserWork(buildOpsFrom(values, 1), num(values, 'user_ns')), ...destroyOps(values, 1), { op: 'exit' }],
+        },
+      ],
       background: [],
       needs: {},
     };

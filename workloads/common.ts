@@ -12,12 +12,19 @@ const pageMultiple = (v: number | string): string | undefined =>
 
 /** SECS size: 0 (round `size` up) or a power of two ≥ 8 KiB. */
 const secsCheck = (v: number | string): string | undefined =>
-  v === 0 || (typeof v === 'number' && v >= 8192 && Number.isInteger(Math.log2(v)))
-    ? undefined
-    : '0 (derive from size) or a power of two ≥ 8 KiB (8192 bytes)';
+  v === 0 || (typeof v === 'number' && v >= 8192 && Number.isInteger(Math.log2(v))) ? undefined : '0 (derive from size) or a power of two ≥ 8 KiB (8192 bytes)';
 
 export function sizeParam(name: string, def: string | number, description: string): ParamSpec {
-  return { name, kind: 'size', unit: 'bytes', default: typeof def === 'number' ? def : parseSizeConst(def), description, min: PAGE, max: MAX_SIZE, check: pageMultiple };
+  return {
+    name,
+    kind: 'size',
+    unit: 'bytes',
+    default: typeof def === 'number' ? def : parseSizeConst(def),
+    description,
+    min: PAGE,
+    max: MAX_SIZE,
+    check: pageMultiple,
+  };
 }
 
 function parseSizeConst(text: string): number {

@@ -13,7 +13,14 @@ export const concurrent: WorkloadSpec = {
   generate(values) {
     const processes: ProcessScript[] = [];
     for (let i = 1; i <= num(values, 'builders'); i++) {
-      processes.push({ pid: i, name: `builder${i}`, role: 'builder', mm: i, startNs: 0, ops: [...buildOpsFrom(values, i), ...destroyOps(values, i), { op: 'exit' }] });
+      processes.push({
+        pid: i,
+        name: `builder${i}`,
+        role: 'builder',
+        mm: i,
+        startNs: 0,
+        ops: [...buildOpsFrom(values, i), ...destroyOps(values, i), { op: 'exit' }],
+      });
     }
     return { processes, background: [], needs: {} };
   },

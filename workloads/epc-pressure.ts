@@ -13,7 +13,7 @@ export const epcPressure: WorkloadSpec = {
     sizeParam('total', '192MiB', 'bytes added over all builders (split evenly, whole pages)'),
     { name: 'builders', kind: 'int', unit: 'count', default: 2, min: 1, max: 4096, description: 'builder processes, each with its own mm and enclave' },
     { name: 'measure', kind: 'bool', unit: 'bool', default: 1, description: 'EEXTEND the added pages' },
-    { name: 'churn', kind: 'number', unit: '1/s', default: 0, min: 0, max: 1e7, description: 'mmap/munmap calls per second in each builder\'s mm (0 = none)' },
+    { name: 'churn', kind: 'number', unit: '1/s', default: 0, min: 0, max: 1e7, description: "mmap/munmap calls per second in each builder's mm (0 = none)" },
     destroyParam,
   ],
   generate(values) {
@@ -22,7 +22,19 @@ export const epcPressure: WorkloadSpec = {
     const processes: ProcessScript[] = [];
     const background: Background[] = [];
     for (let i = 1; i <= builders; i++) {
-      processes.push({ pid: i, name: `builder${i}`, role: 'builder', mm: i, startNs: 0, ops: [...buildOps(i, each, num(values, 'measure') === 1, true, 0), { op: 'barrier', name: 'built', count: builders }, ...destroyOps(values, i), { op: 'exit' }] });
+      processes.push({
+        pid: i,
+        name: `builder${i}`,
+        role: 'builder',
+        mm: i,
+        startNs: 0,
+        ops: [
+          ...buildOps(i, each, num(values, 'measure') === 1, true, 0),
+          { op: 'barrier', name: 'built', count: builders },
+          ...destroyOps(values, i),
+          { op: 'exit' },
+        ],
+      });
       if (num(values, 'churn') > 0) background.push({ kind: 'mmap-churn', mm: i, threads: 1, ratePerS: num(values, 'churn') });
     }
     return { processes, background, needs: {} };

@@ -9,7 +9,8 @@ import type { Op, ProcessScript, WorkloadSpec } from './types.js';
 
 export const handover: WorkloadSpec = {
   name: 'handover',
-  description: 'clients arrive (Poisson, `rate`/s) and need a ready enclave: a daemon hands over a pre-built fd (fd binding) or each client builds its own (mm binding); reports time-to-ready',
+  description:
+    'clients arrive (Poisson, `rate`/s) and need a ready enclave: a daemon hands over a pre-built fd (fd binding) or each client builds its own (mm binding); reports time-to-ready',
   params: [
     ...buildParams('8MiB'),
     { name: 'rate', kind: 'number', unit: '1/s', default: 10, min: 0.01, max: 1e6, description: 'client arrivals per second (Poisson, open loop)' },
@@ -37,8 +38,22 @@ export const handover: WorkloadSpec = {
         role: 'client',
         mm: pid,
         startNs: 0,
-        ops: [start, { op: 'think', ns: times[i - 1]! }, { op: 'recv-fd', enclave: i }, { op: 'map', enclave: i }, { op: 'touch', enclave: i, offset: 0, pages: 1 }, { op: 'exit' }],
-        ifNoHandover: [start, { op: 'think', ns: times[i - 1]! }, ...buildOpsFrom(values, own), { op: 'map', enclave: own }, { op: 'touch', enclave: own, offset: 0, pages: 1 }, { op: 'exit' }],
+        ops: [
+          start,
+          { op: 'think', ns: times[i - 1]! },
+          { op: 'recv-fd', enclave: i },
+          { op: 'map', enclave: i },
+          { op: 'touch', enclave: i, offset: 0, pages: 1 },
+          { op: 'exit' },
+        ],
+        ifNoHandover: [
+          start,
+          { op: 'think', ns: times[i - 1]! },
+          ...buildOpsFrom(values, own),
+          { op: 'map', enclave: own },
+          { op: 'touch', enclave: own, offset: 0, pages: 1 },
+          { op: 'exit' },
+        ],
       });
     }
     processes.unshift({ pid: 1, name: 'daemon', role: 'daemon', mm: 1, startNs: 0, ops: daemon, ifNoHandover: [start] });

@@ -16,7 +16,7 @@ export const mmapContention: WorkloadSpec = {
   description: 'a builder plus application threads in the same mm doing page faults and mmap/munmap; reports the application latency next to the build',
   params: [
     ...buildParams('128MiB'),
-    { name: 'threads', kind: 'int', unit: 'count', default: 2, min: 1, max: 64, description: 'application threads of each kind in the builder\'s mm' },
+    { name: 'threads', kind: 'int', unit: 'count', default: 2, min: 1, max: 64, description: "application threads of each kind in the builder's mm" },
     { name: 'fault_rate', kind: 'number', unit: '1/s', default: 20000, min: 1, max: 1e7, description: 'page faults per second per fault thread (Poisson)' },
     { name: 'mmap_rate', kind: 'number', unit: '1/s', default: 2000, min: 1, max: 1e7, description: 'mmap/munmap calls per second per churn thread (Poisson)' },
   ],

@@ -26,13 +26,17 @@ export function replayOps(image: ImportedSgxs, source: string): Op[] {
   if (image.unsized) throw new ArchInputError(`${source}: record 0 (byte offset 0): an UNSIZED stream has no enclave size to ECREATE with`);
   // The same cap as `build`'s size: the model keeps per-page state for the whole ELRANGE.
   if (image.size > MAX_SIZE) {
-    throw new ArchInputError(`${source}: record 0 (byte offset 0): ECREATE size 0x${image.size.toString(16)} is larger than a replay can run (at most ${MAX_SIZE / 1024 ** 3} GiB, as for build's size)`);
+    throw new ArchInputError(
+      `${source}: record 0 (byte offset 0): ECREATE size 0x${image.size.toString(16)} is larger than a replay can run (at most ${MAX_SIZE / 1024 ** 3} GiB, as for build's size)`,
+    );
   }
   const ops: Op[] = [{ op: 'create', enclave: 0, size: image.size }];
   let cur: { -readonly [K in keyof AddOp]: AddOp[K] } | undefined;
   for (const p of image.pages) {
     if (!p.ordered) {
-      throw new ArchInputError(`${source}: record ${p.record}: the chunks of the page at 0x${p.offset.toString(16)} are out of ascending order; a driver EEXTENDs them in order, so a replay could not reproduce this MRENCLAVE`);
+      throw new ArchInputError(
+        `${source}: record ${p.record}: the chunks of the page at 0x${p.offset.toString(16)} are out of ascending order; a driver EEXTENDs them in order, so a replay could not reproduce this MRENCLAVE`,
+      );
     }
     const type = pageTypeName((p.flags & PAGE_TYPE_MASK) >> PAGE_TYPE_SHIFT);
     if (type === undefined) throw new ArchInputError(`${source}: record ${p.record}: page type is neither REG nor TCS`);
@@ -52,7 +56,7 @@ export function replayOps(image: ImportedSgxs, source: string): Op[] {
 
 /** Reads and converts a stream file; bad input becomes a usage error naming the record. */
 export function replayScenario(file: string): Scenario {
-  if (file === '') throw new UsageError("replay: --set file=FILE.sgxs is required (a path to an SGXS stream)");
+  if (file === '') throw new UsageError('replay: --set file=FILE.sgxs is required (a path to an SGXS stream)');
   let image: ImportedSgxs;
   let ops: Op[];
   try {
@@ -72,7 +76,7 @@ export function replayScenario(file: string): Scenario {
 export const replay: WorkloadSpec = {
   name: 'replay',
   description:
-    'Replays an SGXS stream: one builder creates the enclave with the stream\'s size, adds exactly its pages (type, permissions, measured chunks, order; runs coalesced) and runs EINIT.',
+    "Replays an SGXS stream: one builder creates the enclave with the stream's size, adds exactly its pages (type, permissions, measured chunks, order; runs coalesced) and runs EINIT.",
   params: [
     {
       name: 'file',

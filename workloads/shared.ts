@@ -9,7 +9,7 @@ import type { Op, ProcessScript, WorkloadSpec } from './types.js';
 
 export const shared: WorkloadSpec = {
   name: 'shared',
-  description: 'one enclave mapped by `mms` processes while another enclave\'s build evicts it; reports reclaim cost against mms',
+  description: "one enclave mapped by `mms` processes while another enclave's build evicts it; reports reclaim cost against mms",
   params: [
     // 64 MiB shared + 112 MiB pressure (1.9× the 93.5 MiB EPC of skylake-client): the mappers'
     // accesses make the shared pages young, so they rotate once behind the pressure pages already
@@ -28,7 +28,12 @@ export const shared: WorkloadSpec = {
     const all = mms + 1;
     const owner: Op[] = [...buildOps(1, size, measure, true, 0), { op: 'map', enclave: 1 }, { op: 'touch', enclave: 1, offset: 0, pages }];
     for (let i = 2; i <= mms; i++) owner.push({ op: 'send-fd', enclave: 1, to: i });
-    owner.push({ op: 'barrier', name: 'mapped', count: all }, { op: 'barrier', name: 'pressured', count: all }, { op: 'touch', enclave: 1, offset: 0, pages }, { op: 'exit' });
+    owner.push(
+      { op: 'barrier', name: 'mapped', count: all },
+      { op: 'barrier', name: 'pressured', count: all },
+      { op: 'touch', enclave: 1, offset: 0, pages },
+      { op: 'exit' },
+    );
     const processes: ProcessScript[] = [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops: owner }];
     for (let i = 2; i <= mms; i++) {
       processes.push({
@@ -53,7 +58,12 @@ export const shared: WorkloadSpec = {
       role: 'builder',
       mm: 1000,
       startNs: 0,
-      ops: [{ op: 'barrier', name: 'mapped', count: all }, ...buildOps(2, num(values, 'pressure'), false, true, 0), { op: 'barrier', name: 'pressured', count: all }, { op: 'exit' }],
+      ops: [
+        { op: 'barrier', name: 'mapped', count: all },
+        ...buildOps(2, num(values, 'pressure'), false, true, 0),
+        { op: 'barrier', name: 'pressured', count: all },
+        { op: 'exit' },
+      ],
     });
     return { processes, background: [], needs: { sharedMms: mms } };
   },

@@ -11,12 +11,28 @@ import type { WorkloadSpec } from './types.js';
 
 export const teardown: WorkloadSpec = {
   name: 'teardown',
-  description: 'the owner unmaps or exits while adds are still queued; reports the time to release (or, with the hypothetical release=sync, the deadlock cycle)',
+  description:
+    'the owner unmaps or exits while adds are still queued; reports the time to release (or, with the hypothetical release=sync, the deadlock cycle)',
   params: [
     sizeParam('size', '8MiB', 'bytes the builder thread adds'),
     { name: 'measure', kind: 'bool', unit: 'bool', default: 1, description: 'EEXTEND the added pages' },
-    { name: 'after', kind: 'int', unit: 'ns', default: 2_000_000, min: 0, max: 1e12, description: 'model time (from the start of the build) at which the owner thread tears down' },
-    { name: 'mode', kind: 'choice', unit: 'choice', default: 'unmap', choices: ['unmap', 'exit'], description: 'munmap the enclave (then close) or exit the process' },
+    {
+      name: 'after',
+      kind: 'int',
+      unit: 'ns',
+      default: 2_000_000,
+      min: 0,
+      max: 1e12,
+      description: 'model time (from the start of the build) at which the owner thread tears down',
+    },
+    {
+      name: 'mode',
+      kind: 'choice',
+      unit: 'choice',
+      default: 'unmap',
+      choices: ['unmap', 'exit'],
+      description: 'munmap the enclave (then close) or exit the process',
+    },
   ],
   generate(values) {
     const size = num(values, 'size');
@@ -33,7 +49,13 @@ export const teardown: WorkloadSpec = {
           role: 'owner',
           mm: 1,
           startNs: num(values, 'after'),
-          ops: mode === 'exit' ? [{ op: 'exit' }] : [{ op: 'unmap', enclave: 1 }, { op: 'close', enclave: 1 }],
+          ops:
+            mode === 'exit'
+              ? [{ op: 'exit' }]
+              : [
+                  { op: 'unmap', enclave: 1 },
+                  { op: 'close', enclave: 1 },
+                ],
         },
       ],
       background: [],

@@ -96,7 +96,10 @@ export function measureSgxsFile(path: string, chunkBytes = DEFAULT_CHUNK_BYTES):
     path,
     {
       ecreate(_size, _ssa, unsized, record, at) {
-        if (unsized) throw new ArchInputError(`${path}: record ${record} (byte offset ${at}): an UNSIZED stream cannot be measured until its size is set (doc/SGXS.md "Measuring")`);
+        if (unsized)
+          throw new ArchInputError(
+            `${path}: record ${record} (byte offset ${at}): an UNSIZED stream cannot be measured until its size is set (doc/SGXS.md "Measuring")`,
+          );
       },
       measured: (bytes) => hash.update(bytes),
     },

@@ -16,17 +16,7 @@
 import { InputFileError, openInput } from '../../common/input-file.js';
 import fs from 'node:fs';
 import { ArchInputError } from './errors.js';
-import {
-  BLOCK_SIZE,
-  CHUNK_RECORD_SIZE,
-  CHUNK_SIZE,
-  PAGE_SIZE,
-  TAG_EADD,
-  TAG_ECREATE,
-  TAG_EEXTEND,
-  TAG_UNMEASRD,
-  TAG_UNSIZED,
-} from './blocks.js';
+import { BLOCK_SIZE, CHUNK_RECORD_SIZE, CHUNK_SIZE, PAGE_SIZE, TAG_EADD, TAG_ECREATE, TAG_EEXTEND, TAG_UNMEASRD, TAG_UNSIZED } from './blocks.js';
 import { secinfoFlagsProblem } from './secinfo.js';
 
 /** What the parser reports; every callback is optional. Buffers are views, valid only during the call. */
@@ -98,7 +88,15 @@ export class SgxsParser {
         for (let i = p + 16; i < p + BLOCK_SIZE; i += 8) nz |= dv.getUint32(i, true) | dv.getUint32(i + 4, true);
         const offset = offHi * 0x1_0000_0000 + offLo;
         const rel = offset - this.pageOffset;
-        if (nz !== 0 || offHi >= 0x20_0000 || (offLo & 0xff) !== 0 || this.pageOffset < 0 || rel < 0 || rel >= PAGE_SIZE || (this.chunksSeen & (1 << (rel >>> 8))) !== 0) {
+        if (
+          nz !== 0 ||
+          offHi >= 0x20_0000 ||
+          (offLo & 0xff) !== 0 ||
+          this.pageOffset < 0 ||
+          rel < 0 ||
+          rel >= PAGE_SIZE ||
+          (this.chunksSeen & (1 << (rel >>> 8))) !== 0
+        ) {
           this.chunkProblem(buf, p, measured);
         }
         this.chunksSeen |= 1 << (rel >>> 8);
@@ -234,7 +232,9 @@ export function scanSgxsFile(path: string, listener: SgxsListener = {}, chunkByt
       try {
         n = fs.readSync(fd, buf, filled, buf.length - filled, null);
       } catch (e) {
-        throw new ArchInputError(`${path}: cannot read at byte offset ${parser.counts.bytes + filled} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new ArchInputError(
+          `${path}: cannot read at byte offset ${parser.counts.bytes + filled} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
       const end = filled + n;
       const used = parser.feed(buf, 0, end, n === 0);

@@ -101,7 +101,9 @@ export interface SigstructCheck {
 /** Checks a SIGSTRUCT; throws ArchInputError when it is not 1808 bytes. */
 export function verifySigstruct(buf: Buffer, source = 'SIGSTRUCT'): SigstructCheck {
   if (buf.length !== SIGSTRUCT_SIZE) {
-    throw new ArchInputError(`${source}: a SIGSTRUCT is ${SIGSTRUCT_SIZE} bytes, this one is ${buf.length} (byte offset ${Math.min(buf.length, SIGSTRUCT_SIZE)})`);
+    throw new ArchInputError(
+      `${source}: a SIGSTRUCT is ${SIGSTRUCT_SIZE} bytes, this one is ${buf.length} (byte offset ${Math.min(buf.length, SIGSTRUCT_SIZE)})`,
+    );
   }
   const fields = decodeSigstruct(buf);
   const problems: string[] = [];

@@ -66,7 +66,11 @@ export function tcsProblem(buf: Buffer, enclaveSize: bigint): string | undefined
   const t = decodeTcs(buf);
   if ((t.flags & ~TCS_DBGOPTIN) !== 0n) return `TCS.flags 0x${t.flags.toString(16)} has reserved bits set`;
   if ((t.flags & TCS_DBGOPTIN) !== 0n) return 'TCS.flags.DBGOPTIN must be 0 when the page is added';
-  for (const [name, v] of [['ossa', t.ossa], ['ofsbase', t.ofsbase], ['ogsbase', t.ogsbase]] as const) {
+  for (const [name, v] of [
+    ['ossa', t.ossa],
+    ['ofsbase', t.ofsbase],
+    ['ogsbase', t.ogsbase],
+  ] as const) {
     if (v % 4096n !== 0n) return `TCS.${name} 0x${v.toString(16)} must be page aligned`;
     if (v >= enclaveSize) return `TCS.${name} 0x${v.toString(16)} must be below the enclave size 0x${enclaveSize.toString(16)}`;
   }

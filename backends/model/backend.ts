@@ -41,7 +41,8 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   const sc = w.generate(p, scenarioSeed(spec.seed, spec.repeat));
   let pages = 0;
   for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
-  if (pages > MAX_TOTAL_PAGES) return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
+  if (pages > MAX_TOTAL_PAGES)
+    return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
   return undefined;
 }
 

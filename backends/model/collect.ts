@@ -59,7 +59,10 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
   put('pages_added', m.pagesAdded);
   if (m.teardown.count > 0) put('teardown_time', m.teardown.max);
   if (m.destroy.count > 0) {
-    for (const [name, s] of [['destroy_time', m.destroy], ['lifecycle_time', m.lifecycle]] as const) {
+    for (const [name, s] of [
+      ['destroy_time', m.destroy],
+      ['lifecycle_time', m.lifecycle],
+    ] as const) {
       put(`${name}_p50`, s.percentile(50));
       put(`${name}_p99`, s.percentile(99));
       put(`${name}_max`, s.max);

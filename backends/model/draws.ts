@@ -51,7 +51,8 @@ export function latinHypercube(seed: number, n: number, ranges: readonly Range[]
   if (!Number.isInteger(n) || n < 0 || n > MAX_DRAWS) throw new RangeError(`latinHypercube: n must be an integer from 0 to ${MAX_DRAWS}, got ${n}`);
   const root = new Prng(seed, 'cost-draws');
   const columns = ranges.map((r) => {
-    if (!(r.low > 0 && r.low <= r.high && Number.isFinite(r.high))) throw new RangeError(`latinHypercube: cost '${r.key}' needs 0 < low ≤ high, got ${r.low}–${r.high}`);
+    if (!(r.low > 0 && r.low <= r.high && Number.isFinite(r.high)))
+      throw new RangeError(`latinHypercube: cost '${r.key}' needs 0 < low ≤ high, got ${r.low}–${r.high}`);
     const rng = root.fork(r.key);
     const strata = permutation(rng, n);
     const lnLow = Math.log(r.low);
@@ -95,7 +96,11 @@ export function withCosts(data: ProfileData, vector: CostVector): ProfileData {
  * The profile documents of draws 0..n: index 0 is `data` itself, index d the d-th sampled
  * vector. Throws RangeError naming the first cost without a range.
  */
-export function drawProfiles(data: ProfileData, seed: number, n: number): { readonly profiles: readonly ProfileData[]; readonly vectors: readonly CostVector[] } {
+export function drawProfiles(
+  data: ProfileData,
+  seed: number,
+  n: number,
+): { readonly profiles: readonly ProfileData[]; readonly vectors: readonly CostVector[] } {
   if (n === 0) return { profiles: [data], vectors: [] };
   const r = costRanges(data);
   if ('missing' in r) throw new RangeError(`cost '${r.missing}' has no range (low and high)`);

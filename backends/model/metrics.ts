@@ -94,7 +94,7 @@ function valueAt(k: number): number {
   if (k < SUB) return k;
   const e = Math.floor((k - SUB) / SUB);
   const base = SUB * 2 ** e;
-  return base + ((k - SUB - e * SUB) + 0.5) * (base / SUB);
+  return base + (k - SUB - e * SUB + 0.5) * (base / SUB);
 }
 
 /** A time-weighted level (queue depth): max and mean over [0, end]. */

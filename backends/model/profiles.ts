@@ -70,7 +70,7 @@ export const COST_FIELDS: readonly FieldDef[] = [
   ['eldu', 'ELDU of one page, with the fault'],
   ['age', 'test-and-clear-young of one page in one mm (page walk)'],
   ['pte_zap', 'zap_vma_ptes of one page in one mm (VMA lookup and PTE clear, without the TLB flush)'],
-  ['tlb_shootdown', 'the TLB flush a zap triggers: IPIs to the mm\'s other CPUs, waiting for every ack'],
+  ['tlb_shootdown', "the TLB flush a zap triggers: IPIs to the mm's other CPUs, waiting for every ack"],
   ['ipi', 'one IPI round trip to one target CPU'],
   ['wakeup', 'wake-up of an idle kernel thread until it runs'],
   ['context_switch', 'a context switch'],
@@ -79,7 +79,7 @@ export const COST_FIELDS: readonly FieldDef[] = [
   ['mmap_op', 'an application mmap or munmap (mmap_lock write held)'],
   ['munmap_enclave', 'unmap of the enclave VMA (zap, VMA teardown) before its close callback'],
   ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
-  ['srcu_sync', 'synchronize_srcu when an mm leaves an enclave\'s list'],
+  ['srcu_sync', "synchronize_srcu when an mm leaves an enclave's list"],
   ['backing_free', 'freeing one shmem backing page when the enclave is released (truncate at the last fput)'],
 ].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, max: MAX_COST_NS, integer: false, meaning: meaning! }));
 
@@ -105,22 +105,31 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function checkValue(file: string, path: string, def: FieldDef, v: unknown, ranged: boolean): void {
   const where = `profile '${file}': field '${path}'`;
-  if (!isRecord(v)) throw new ProfileError(`${where} is missing; expected { value,${ranged ? ' low, high,' : ''} unit: "${def.unit}", source, grade } (${def.meaning})`);
+  if (!isRecord(v))
+    throw new ProfileError(`${where} is missing; expected { value,${ranged ? ' low, high,' : ''} unit: "${def.unit}", source, grade } (${def.meaning})`);
   const value = v['value'];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < def.min || value > def.max || (def.integer && !Number.isInteger(value))) {
-    throw new ProfileError(`${where}.value must be ${def.integer ? 'an integer' : 'a number'} from ${def.min} to ${def.max} (${def.unit}), got ${JSON.stringify(value)}`);
+    throw new ProfileError(
+      `${where}.value must be ${def.integer ? 'an integer' : 'a number'} from ${def.min} to ${def.max} (${def.unit}), got ${JSON.stringify(value)}`,
+    );
   }
   if (v['unit'] !== def.unit) throw new ProfileError(`${where}.unit must be "${def.unit}"`);
-  if (typeof v['source'] !== 'string' || v['source'].trim() === '') throw new ProfileError(`${where}.source must be a non-empty string naming where the value comes from`);
+  if (typeof v['source'] !== 'string' || v['source'].trim() === '')
+    throw new ProfileError(`${where}.source must be a non-empty string naming where the value comes from`);
   if (typeof v['grade'] !== 'string' || !(GRADES as readonly string[]).includes(v['grade'])) {
     throw new ProfileError(`${where}.grade must be one of ${GRADES.join(', ')}`);
   }
   if (!ranged) return;
   const low = v['low'];
   const high = v['high'];
-  for (const [name, x] of [['low', low], ['high', high]] as const) {
+  for (const [name, x] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
     if (typeof x !== 'number' || !Number.isFinite(x) || x < def.min || x > def.max) {
-      throw new ProfileError(`${where}.${name} must be a number from ${def.min} to ${def.max} (${def.unit}): every cost carries its range low..high (docs/validation.md), got ${JSON.stringify(x)}`);
+      throw new ProfileError(
+        `${where}.${name} must be a number from ${def.min} to ${def.max} (${def.unit}): every cost carries its range low..high (docs/validation.md), got ${JSON.stringify(x)}`,
+      );
     }
   }
   if (!((low as number) <= value && value <= (high as number))) {
@@ -133,12 +142,15 @@ export function validateProfile(file: string, data: unknown): ProfileData {
   if (!isRecord(data)) throw new ProfileError(`profile '${file}': not a JSON object`);
   if (typeof data['name'] !== 'string' || data['name'] === '') throw new ProfileError(`profile '${file}': field 'name' must be a non-empty string`);
   if (typeof data['description'] !== 'string') throw new ProfileError(`profile '${file}': field 'description' must be a string`);
-  for (const [section, defs] of [['machine', MACHINE_FIELDS], ['costs', COST_FIELDS]] as const) {
+  for (const [section, defs] of [
+    ['machine', MACHINE_FIELDS],
+    ['costs', COST_FIELDS],
+  ] as const) {
     const sec = data[section];
     if (!isRecord(sec)) throw new ProfileError(`profile '${file}': field '${section}' is missing; expected an object of values`);
     for (const def of defs) checkValue(file, `${section}.${def.key}`, def, sec[def.key], section === 'costs');
   }
-  const epc = ((data['machine'] as Record<string, Record<string, number>>)['epc_bytes']!)['value']!;
+  const epc = (data['machine'] as Record<string, Record<string, number>>)['epc_bytes']!['value']!;
   if (epc % 4096 !== 0) throw new ProfileError(`profile '${file}': field 'machine.epc_bytes.value' must be a multiple of 4096`);
   return data;
 }

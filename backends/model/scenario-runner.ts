@@ -167,7 +167,8 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     reclaimer.stopping = true;
     env.run();
     problems.push(...checkEnd(k));
-    result = problems.length > 0 ? { outcome: 'error', detail: `model invariant broken: ${problems.join('; ')}` } : { outcome: 'ok', metrics: collectMetrics(k, end) };
+    result =
+      problems.length > 0 ? { outcome: 'error', detail: `model invariant broken: ${problems.join('; ')}` } : { outcome: 'ok', metrics: collectMetrics(k, end) };
   } catch (err) {
     if (err instanceof DeadlockError) {
       // Name the queued writers too: they are why a read request blocks (rwsem writer preference).
@@ -176,8 +177,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
       const extra = writers.map((e) => `${e.process} waits for ${e.waitsFor} [write] (held by ${e.heldBy.join(', ') || 'nobody'})`);
       result = { outcome: 'deadlock', detail: extra.length > 0 ? `${err.message}; queued writers: ${extra.join('; ')}` : err.message };
       rec.instant('deadlock', { cycle: err.message });
-    }
-    else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
+    } else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
     else throw err;
   }
   trace?.finish();

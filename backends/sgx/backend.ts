@@ -37,7 +37,15 @@ function signingKey(): KeyObject {
   return keyCache;
 }
 
-async function runLocal(sys: NativeBinding, p: ProcessScript, ops: readonly Op[], driver: Driver, device: string, batch: number, samples: number): Promise<{ measures: ProcessMeasure[] }> {
+async function runLocal(
+  sys: NativeBinding,
+  p: ProcessScript,
+  ops: readonly Op[],
+  driver: Driver,
+  device: string,
+  batch: number,
+  samples: number,
+): Promise<{ measures: ProcessMeasure[] }> {
   const needsKey = ops.some((o) => o.op === 'init');
   const env = {
     sys,
@@ -146,7 +154,13 @@ async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
       measures = [];
       // One warm-up run, then `samples` timed runs, as for a lone process.
       for (let k = 0; k <= samples && errors.length === 0; k++) {
-        const out = await runThreads(scripts, scenario.background, { driver: choice.driver, device: choice.path, batchPages: batch, seed: spec.seed + k, ...(keyPem ? { keyPem } : {}) });
+        const out = await runThreads(scripts, scenario.background, {
+          driver: choice.driver,
+          device: choice.path,
+          batchPages: batch,
+          seed: spec.seed + k,
+          ...(keyPem ? { keyPem } : {}),
+        });
         if (k === 0 && out.errors.length === 0) continue;
         measures.push(...out.measures);
         errors = out.errors;

@@ -118,7 +118,8 @@ export function isSgxCallError(e: unknown): e is SgxCallError {
 
 export type BindingStatus = { readonly ok: true; readonly binding: NativeBinding; readonly file: string } | { readonly ok: false; readonly reason: string };
 
-const BUILD_HOW = 'build it with `node scripts/build-native.mjs` (needs a C compiler and <asm/sgx.h> from the kernel headers, e.g. Debian gcc make linux-libc-dev)';
+const BUILD_HOW =
+  'build it with `node scripts/build-native.mjs` (needs a C compiler and <asm/sgx.h> from the kernel headers, e.g. Debian gcc make linux-libc-dev)';
 
 /** The package root: the nearest parent directory holding binding.gyp. */
 export function packageRoot(): string {

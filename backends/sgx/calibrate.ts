@@ -46,7 +46,8 @@ type ValueDoc = { value: number; low?: number; high?: number; unit: string; sour
  */
 export function buildProfile(base: Record<string, unknown>, m: Measured, info: MachineInfo, name: string): Record<string, unknown> {
   const doc = JSON.parse(JSON.stringify(base)) as { name: string; description: string; machine: Record<string, ValueDoc>; costs: Record<string, ValueDoc> };
-  const src = (what: string) => `calibrate on ${info.cpuModel} (${info.device}, kernel ${info.kernel}; ${what}; tinybench median of ${info.samples} samples, wall clock)`;
+  const src = (what: string) =>
+    `calibrate on ${info.cpuModel} (${info.device}, kernel ${info.kernel}; ${what}; tinybench median of ${info.samples} samples, wall clock)`;
   const put = (key: string, value: number, what: string): void => {
     const v = Math.round(value * 10) / 10;
     doc.costs[key] = { value: v, ...defaultRange('measured', v), unit: 'ns', source: src(what), grade: 'measured' };
@@ -60,7 +61,8 @@ export function buildProfile(base: Record<string, unknown>, m: Measured, info: M
   if (m.einit !== undefined) put('einit', m.einit, 'SGX_IOC_ENCLAVE_INIT with a generated-key SIGSTRUCT');
   put('eremove', m.eremove, `teardown of ${info.pages} pages / pages`);
   doc.machine['cpus'] = { value: cpus().length, unit: 'count', source: src('logical CPUs'), grade: 'measured' };
-  if (info.epcBytes !== undefined) doc.machine['epc_bytes'] = { value: info.epcBytes - (info.epcBytes % 4096), unit: 'bytes', source: src('sysfs sgx_total_bytes'), grade: 'measured' };
+  if (info.epcBytes !== undefined)
+    doc.machine['epc_bytes'] = { value: info.epcBytes - (info.epcBytes % 4096), unit: 'bytes', source: src('sysfs sgx_total_bytes'), grade: 'measured' };
   doc.name = name;
   doc.description = `Calibrated on ${info.cpuModel} (${info.device}, kernel ${info.kernel}); unmeasured costs from ${String(base['name'])}`;
   return doc;

@@ -51,6 +51,11 @@ async function run(job: ChildJob): Promise<void> {
     const measure = await runScriptJob(job, sys, links);
     send({ type: 'result', measure });
   } catch (e) {
-    send({ type: 'error', message: e instanceof Error ? e.message : String(e), outcome: e instanceof ScriptError ? e.outcome : 'error', ...(e instanceof ScriptError ? { partial: e.partial } : {}) });
+    send({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(e),
+      outcome: e instanceof ScriptError ? e.outcome : 'error',
+      ...(e instanceof ScriptError ? { partial: e.partial } : {}),
+    });
   }
 }

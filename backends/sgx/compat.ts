@@ -18,7 +18,14 @@ const DEVICE_DESIGN: Record<Driver, { preset: string; device: string; matches(k:
   isgx: {
     preset: 'per-mm',
     device: '/dev/isgx',
-    matches: (k) => k.binding === 'mm' && k.execution === 'kthread' && k.workers === 1 && k.source === 'copy' && k.batch === 1 && k.epc_alloc === 'before-lock' && k.release === 'ref',
+    matches: (k) =>
+      k.binding === 'mm' &&
+      k.execution === 'kthread' &&
+      k.workers === 1 &&
+      k.source === 'copy' &&
+      k.batch === 1 &&
+      k.epc_alloc === 'before-lock' &&
+      k.release === 'ref',
   },
 };
 
@@ -57,14 +64,22 @@ export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
   for (const p of s.processes) perMm.set(p.mm, [...(perMm.get(p.mm) ?? []), p]);
   const threaded = [...perMm.entries()].filter(([m, ps]) => ps.length > 1 || s.background.some((b) => b.mm === m));
   if (threaded.length > 0 && mms.size > 1) {
-    return { run: false, outcome: 'skipped', detail: `threads or background activity in mm ${threaded.map(([m]) => m).join(', ')} alongside other processes are not run on hardware yet (threads run only inside the calling process); run this workload on the model backend` };
+    return {
+      run: false,
+      outcome: 'skipped',
+      detail: `threads or background activity in mm ${threaded.map(([m]) => m).join(', ')} alongside other processes are not run on hardware yet (threads run only inside the calling process); run this workload on the model backend`,
+    };
   }
   for (const [, ps] of threaded) {
     if (ps.length < 2) continue;
     const owns = (p: ProcessScript) => p.ops.some((o) => o.op === 'create');
     const exiter = ps.find((p) => !owns(p) && p.ops.some((o) => o.op === 'exit'));
     if (exiter) {
-      return { run: false, outcome: 'skipped', detail: `${exiter.name} exits the process while other threads of its mm work on their enclaves; on hardware that needs the process to die mid-ioctl, and the threads run inside the calling process; run this workload on the model backend` };
+      return {
+        run: false,
+        outcome: 'skipped',
+        detail: `${exiter.name} exits the process while other threads of its mm work on their enclaves; on hardware that needs the process to die mid-ioctl, and the threads run inside the calling process; run this workload on the model backend`,
+      };
     }
   }
   return { run: true };
@@ -88,7 +103,7 @@ export function opsFor(script: ProcessScript, driver: Driver): readonly Op[] {
 
 /** Why a settle cannot be served on isgx (reference §1.6: EINIT's flush_work is the only user-visible wait). */
 export const ISGX_SETTLE_REASON =
-  'isgx offers no way to wait for queued adds without EINIT (ADD_PAGE returns once the page is queued for the kernel worker; only EINIT flushes the queue), so a build without EINIT cannot be timed on /dev/isgx; set init=1 (the build then ends at EINIT\'s return) or run it on the model backend';
+  "isgx offers no way to wait for queued adds without EINIT (ADD_PAGE returns once the page is queued for the kernel worker; only EINIT flushes the queue), so a build without EINIT cannot be timed on /dev/isgx; set init=1 (the build then ends at EINIT's return) or run it on the model backend";
 
 /**
  * Checks one process's ops against the driver before any syscall: every op kind is either
@@ -98,9 +113,14 @@ export const ISGX_SETTLE_REASON =
  */
 export function opsVerdict(name: string, ops: readonly Op[], driver: Driver): Verdict {
   for (const op of ops) {
-    if (op.op === 'settle' && driver === 'isgx') return { run: false, outcome: 'skipped', detail: `${name}: settle (enclave ${op.enclave}): ${ISGX_SETTLE_REASON}` };
+    if (op.op === 'settle' && driver === 'isgx')
+      return { run: false, outcome: 'skipped', detail: `${name}: settle (enclave ${op.enclave}): ${ISGX_SETTLE_REASON}` };
     if ((op.op === 'send-fd' || op.op === 'recv-fd') && driver === 'isgx') {
-      return { run: false, outcome: 'rejected', detail: `${name}: ${op.op} (enclave ${op.enclave}): binding=mm: an isgx enclave belongs to its creator's mm and cannot be passed to another process, and the script has no ifNoHandover fallback` };
+      return {
+        run: false,
+        outcome: 'rejected',
+        detail: `${name}: ${op.op} (enclave ${op.enclave}): binding=mm: an isgx enclave belongs to its creator's mm and cannot be passed to another process, and the script has no ifNoHandover fallback`,
+      };
     }
   }
   return { run: true };
@@ -130,7 +150,8 @@ export function planScripts(s: Scenario, driver: Driver): { readonly run: true; 
     }
   }
   for (const [name, r] of reach) {
-    if (r.count > r.processes) return { run: false, outcome: 'error', detail: `barrier '${name}' waits for ${r.count} processes but only ${r.processes} reach it on ${driver}` };
+    if (r.count > r.processes)
+      return { run: false, outcome: 'error', detail: `barrier '${name}' waits for ${r.count} processes but only ${r.processes} reach it on ${driver}` };
   }
   return { run: true, scripts };
 }

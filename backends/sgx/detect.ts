@@ -82,7 +82,17 @@ export function inspectDevice(path: string, driver: Driver, groupFile = SOURCES.
   const group = groupName(st.gid, groupFile);
   const owner = st.uid === 0 ? 'root' : String(st.uid);
   const mode = `${modeString(st.mode, st.isCharacterDevice())} ${owner}:${group}`;
-  if (!st.isCharacterDevice()) return { path, driver, exists: true, mode, group, charDevice: false, accessible: false, problem: `${path} is not a character device, so not an SGX device` };
+  if (!st.isCharacterDevice())
+    return {
+      path,
+      driver,
+      exists: true,
+      mode,
+      group,
+      charDevice: false,
+      accessible: false,
+      problem: `${path} is not a character device, so not an SGX device`,
+    };
   try {
     accessSync(path, fsc.R_OK | fsc.W_OK);
     return { path, driver, exists: true, mode, group, charDevice: true, accessible: true };

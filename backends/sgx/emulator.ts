@@ -67,7 +67,12 @@ export function emulatorConfig(profileName: string, data: ProfileData): string {
   const costs = data['costs'] as Readonly<Record<string, { readonly value: number } | undefined>>;
   const machine = data['machine'] as Readonly<Record<string, { readonly value: number } | undefined>>;
   const epcPages = Math.floor((machine['epc_bytes']?.value ?? 0) / 4096);
-  const parts = [`profile=${profileName.replace(/[;=]/g, '_')}`, ...EMU_COSTS.map((k) => `${k}=${costs[k]?.value ?? 0}`), `epc_pages=${Math.max(1, epcPages)}`, `epc_file=${sharedEpcFile()}`];
+  const parts = [
+    `profile=${profileName.replace(/[;=]/g, '_')}`,
+    ...EMU_COSTS.map((k) => `${k}=${costs[k]?.value ?? 0}`),
+    `epc_pages=${Math.max(1, epcPages)}`,
+    `epc_file=${sharedEpcFile()}`,
+  ];
   return parts.join(';');
 }
 

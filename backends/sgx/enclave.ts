@@ -18,7 +18,19 @@ import type { EnclaveGuard } from './mm-shared.js';
 /** The calls an enclave makes: the native binding, or a fake in tests. */
 export type SgxSys = Pick<
   NativeBinding,
-  'constants' | 'open' | 'close' | 'mmap' | 'munmap' | 'reserveAligned' | 'create' | 'init' | 'addPages' | 'isgxAddPages' | 'isgxInit' | 'touchPages' | 'allocPages'
+  | 'constants'
+  | 'open'
+  | 'close'
+  | 'mmap'
+  | 'munmap'
+  | 'reserveAligned'
+  | 'create'
+  | 'init'
+  | 'addPages'
+  | 'isgxAddPages'
+  | 'isgxInit'
+  | 'touchPages'
+  | 'allocPages'
 >;
 
 /** Raised for requests a driver cannot express (the case is then rejected, not failed). */
@@ -133,7 +145,8 @@ export class Enclave {
     const lat = new Float64Array(this.driver === 'mainline' ? Math.max(1, batchPages > 0 ? Math.ceil(pages / batchPages) + 64 : 64) : pages + 64);
     let r: AddResult;
     if (this.driver === 'mainline') {
-      if (measure !== 0 && measure !== 0xffff) throw new UnsupportedOnDevice(`mainline ADD_PAGES measures a whole page or none; mask 0x${measure.toString(16)} needs isgx`);
+      if (measure !== 0 && measure !== 0xffff)
+        throw new UnsupportedOnDevice(`mainline ADD_PAGES measures a whole page or none; mask 0x${measure.toString(16)} needs isgx`);
       const flags = measure === 0xffff ? this.sys.constants['SGX_PAGE_MEASURE']! : 0;
       const buf = type === 'tcs' ? src.tcs(pages * PAGE_SIZE) : src.get(pages * PAGE_SIZE);
       try {

@@ -46,7 +46,8 @@ export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {
   if (built.length > 0) {
     const start = Math.min(...built.map((e) => e.createStart!));
     const end = Math.max(...built.map((e) => e.readyAt!));
-    if (end > start) put('throughput', (built.reduce((s, e) => s + e.pagesAdded, 0) * 1e9) / (end - start), 'pages/s from the first CREATE to the last enclave ready');
+    if (end > start)
+      put('throughput', (built.reduce((s, e) => s + e.pagesAdded, 0) * 1e9) / (end - start), 'pages/s from the first CREATE to the last enclave ready');
   }
   const teardown = asc(encl.flatMap((e) => (e.teardownNs === undefined ? [] : [e.teardownNs])));
   if (teardown.length > 0) put('teardown_time', percentile(teardown, 0.5), 'median of close (mainline) / munmap (isgx)');
@@ -54,7 +55,10 @@ export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {
   if (ready.length > 0) {
     for (const q of [10, 25, 50, 75, 90, 99]) put(`ready_latency_p${q}`, percentile(ready, q / 100));
   }
-  put('ebusy', procs.reduce((s, p) => s + p.ebusy, 0));
+  put(
+    'ebusy',
+    procs.reduce((s, p) => s + p.ebusy, 0),
+  );
   return out;
 }
 

@@ -135,7 +135,10 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           break;
         }
         case 'add': {
-          if (op.userNs !== undefined && op.userNs > 0) throw new NotMeasurableOnDevice('user_ns is a model parameter (a loader\'s user-space work per page); on hardware the loader\'s own work is what it is');
+          if (op.userNs !== undefined && op.userNs > 0)
+            throw new NotMeasurableOnDevice(
+              "user_ns is a model parameter (a loader's user-space work per page); on hardware the loader's own work is what it is",
+            );
           try {
             get(op).add(env.src, op.offset, op.pages, op.type, op.perm, op.measure, env.batchPages);
           } catch (err) {

@@ -46,8 +46,10 @@ function fakeIoctlSys(real: NativeBinding): SgxSys {
     create: () => undefined,
     init: () => undefined,
     isgxInit: () => undefined,
-    addPages: (fd, src, off, len, si, flags, batch, lat) => real.addPages(fd, src, off, len, si, flags, batch, lat ?? null, (c) => ({ ret: 0, count: c.length ?? 0 })),
-    isgxAddPages: (fd, base, first, pages, src, stride, si, mrmask, lat) => real.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat ?? null, () => ({ ret: 0 })),
+    addPages: (fd, src, off, len, si, flags, batch, lat) =>
+      real.addPages(fd, src, off, len, si, flags, batch, lat ?? null, (c) => ({ ret: 0, count: c.length ?? 0 })),
+    isgxAddPages: (fd, base, first, pages, src, stride, si, mrmask, lat) =>
+      real.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat ?? null, () => ({ ret: 0 })),
   };
 }
 
@@ -86,6 +88,12 @@ export default async function thread(task: ThreadTask): Promise<ThreadReply> {
     const secondary = mm.flag(ABORT);
     mm.raise(ABORT);
     const message = e instanceof Error ? e.message : String(e);
-    return { type: 'error', message, outcome: e instanceof ScriptError ? e.outcome : 'error', secondary, ...(e instanceof ScriptError ? { partial: e.partial } : {}) };
+    return {
+      type: 'error',
+      message,
+      outcome: e instanceof ScriptError ? e.outcome : 'error',
+      secondary,
+      ...(e instanceof ScriptError ? { partial: e.partial } : {}),
+    };
   }
 }

@@ -32,12 +32,18 @@ export function backgroundSeed(seed: number, j: number, k: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(j + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35)) >>> 0;
 }
 
-export async function runThreads(scripts: readonly { script: ProcessScript; ops: readonly Op[] }[], background: readonly Background[], common: ThreadsCommon): Promise<ThreadsOutcome> {
+export async function runThreads(
+  scripts: readonly { script: ProcessScript; ops: readonly Op[] }[],
+  background: readonly Background[],
+  common: ThreadsCommon,
+): Promise<ThreadsOutcome> {
   const barriers = [...new Set(scripts.flatMap((s) => s.ops.flatMap((o) => (o.op === 'barrier' ? [o.name] : []))))];
   const enclaves = [...new Set(scripts.flatMap((s) => s.ops.flatMap((o) => ('enclave' in o ? [o.enclave] : []))))];
   const shared = createMmShared(barriers, enclaves);
   const mm = new MmShared(shared);
-  const bgJobs = background.flatMap((b, j) => Array.from({ length: b.threads }, (_, k) => ({ kind: b.kind, ratePerS: b.ratePerS, seed: backgroundSeed(common.seed, j, k) })));
+  const bgJobs = background.flatMap((b, j) =>
+    Array.from({ length: b.threads }, (_, k) => ({ kind: b.kind, ratePerS: b.ratePerS, seed: backgroundSeed(common.seed, j, k) })),
+  );
   const n = scripts.length + bgJobs.length;
   const pool = new Piscina<ThreadTask, ThreadReply>({
     filename: new URL('./thread-worker.js', import.meta.url).href,

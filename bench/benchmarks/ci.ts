@@ -53,7 +53,10 @@ async function main(): Promise<number> {
     if (seconds > TIME_TARGET_S) process.stdout.write(`bench:ci: warning: the suite took longer than ${TIME_TARGET_S} s; trim workloads/suites.ts 'ci'\n`);
     const rows = readResults(out).rows.filter((r) => r.backend === 'model');
     if (values['update-baseline']) {
-      writeCsvAtomic(baseline, rows.map((r) => ({ ...r, run_id: BASELINE_RUN_ID })));
+      writeCsvAtomic(
+        baseline,
+        rows.map((r) => ({ ...r, run_id: BASELINE_RUN_ID })),
+      );
       process.stdout.write(`bench:ci: wrote ${rows.length} model rows to ${baseline}; review the diff and commit it\n`);
       return 0;
     }
@@ -64,11 +67,16 @@ async function main(): Promise<number> {
     const result = compareRows(readResults(baseline).rows, rows, { ...DEFAULT_COMPARE, threshold });
     process.stdout.write(formatText(result));
     if (hasRegression(result)) {
-      process.stdout.write('bench:ci: FAIL: modeled numbers moved in the bad direction. If the change is intended, run: npm run bench:ci -- --update-baseline\n');
+      process.stdout.write(
+        'bench:ci: FAIL: modeled numbers moved in the bad direction. If the change is intended, run: npm run bench:ci -- --update-baseline\n',
+      );
       return 1;
     }
     const changed = result.counts.improved + result.counts.changed + result.counts.new + result.counts.missing;
-    if (changed > 0) process.stdout.write(`bench:ci: ${changed} metric(s) improved, changed, appeared or disappeared; consider updating the baseline (npm run bench:ci -- --update-baseline)\n`);
+    if (changed > 0)
+      process.stdout.write(
+        `bench:ci: ${changed} metric(s) improved, changed, appeared or disappeared; consider updating the baseline (npm run bench:ci -- --update-baseline)\n`,
+      );
     process.stdout.write('bench:ci: ok\n');
     return 0;
   } finally {

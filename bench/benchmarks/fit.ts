@@ -20,14 +20,26 @@ function main(): number {
   const dir = mkdtempSync(join(tmpdir(), 'eaddbench-fit-'));
   try {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, 'fit', '--profile', 'skylake-client-priors', '--observations', OBSERVATIONS, '--out', join(dir, 'fitted.json'), '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'fit', '--profile', 'skylake-client-priors', '--observations', OBSERVATIONS, '--out', join(dir, 'fitted.json'), '--json'],
+      { encoding: 'utf8' },
+    );
     const wallS = (performance.now() - t0) / 1000;
     if (r.status !== 0) {
       process.stderr.write(`bench:fit: the fit failed (exit ${r.status}): ${r.stderr}`);
       return 1;
     }
     const report = JSON.parse(r.stdout) as { free: string[]; iterations: number; modelRuns: number; rows: unknown[] };
-    const out = { wall_s: Number(wallS.toFixed(1)), target_s: TARGET_S, observations: report.rows.length, free_costs: report.free.length, iterations: report.iterations, model_runs: report.modelRuns, clock: 'wall' };
+    const out = {
+      wall_s: Number(wallS.toFixed(1)),
+      target_s: TARGET_S,
+      observations: report.rows.length,
+      free_costs: report.free.length,
+      iterations: report.iterations,
+      model_runs: report.modelRuns,
+      clock: 'wall',
+    };
     if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
     else
       process.stdout.write(

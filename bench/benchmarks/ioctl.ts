@@ -39,7 +39,9 @@ const median = (xs: number[]): number => {
 function compileCLoop(): { run: (threaded: boolean, samples: number) => number[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'eaddbench-ioctl-'));
   const exe = path.join(dir, 'ioctl_loop');
-  execFileSync(process.env['CC'] || 'cc', ['-O2', '-pthread', '-o', exe, path.join(packageRoot(), 'native', 'bench', 'ioctl_loop.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.env['CC'] || 'cc', ['-O2', '-pthread', '-o', exe, path.join(packageRoot(), 'native', 'bench', 'ioctl_loop.c')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return {
     run(threaded, samples) {
       const r = spawnSync(exe, [String(calls), String(samples), ...(threaded ? ['threaded'] : [])], { encoding: 'utf8' });

@@ -65,7 +65,15 @@ async function main(): Promise<void> {
   let size = 8192;
   while (size < nPages * 4096) size *= 2;
   const data = crypto.randomBytes(4096);
-  const pages: SgxsPage[] = Array.from({ length: nPages }, (_, i) => ({ offset: i * 4096, flags: 0x203, measured: 0xffff, unmeasured: 0, ordered: true, record: 0, data }));
+  const pages: SgxsPage[] = Array.from({ length: nPages }, (_, i) => ({
+    offset: i * 4096,
+    flags: 0x203,
+    measured: 0xffff,
+    unmeasured: 0,
+    ordered: true,
+    record: 0,
+    data,
+  }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eaddbench-measure-'));
   const file = path.join(dir, 'bench.sgxs');
   try {
@@ -133,7 +141,8 @@ async function main(): Promise<void> {
     if (values.json) {
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
-      const row = (name: string, s: { p50Ms: number; mbPerS: number }): string => `  ${name.padEnd(14)} ${s.mbPerS.toFixed(0).padStart(6)} MB/s   ${s.p50Ms.toFixed(1).padStart(8)} ms/pass (median)`;
+      const row = (name: string, s: { p50Ms: number; mbPerS: number }): string =>
+        `  ${name.padEnd(14)} ${s.mbPerS.toFixed(0).padStart(6)} MB/s   ${s.p50Ms.toFixed(1).padStart(8)} ms/pass (median)`;
       process.stdout.write(
         `bench:measure — ${(bytes / 1e6).toFixed(1)} MB SGXS stream (${nPages} measured pages), wall clock, ${iterations} interleaved rounds\n` +
           `${row('mrenclave', m)}\n${row('sha256-file', f)}\n${row('sha256-memory', mem)}\n` +

@@ -24,7 +24,19 @@ function buildSpec(design: string, profile: string, size: number): CaseSpec {
   params['measure'] = 1;
   const d = parseDesign(design);
   const pr = loadProfile(profile);
-  return { caseId: 'bench', backend: 'model', design: d.name, knobs: d.knobs, workload: 'build', profile: pr.name, profileData: pr.data, params, seed: 1, repeat: 0, options: {} };
+  return {
+    caseId: 'bench',
+    backend: 'model',
+    design: d.name,
+    knobs: d.knobs,
+    workload: 'build',
+    profile: pr.name,
+    profileData: pr.data,
+    params,
+    seed: 1,
+    repeat: 0,
+    options: {},
+  };
 }
 
 /** Child mode: run the 64 GiB case and print its own peak RSS. */
@@ -32,7 +44,9 @@ function child(design: string): void {
   const t0 = performance.now();
   const r = runCaseSync(buildSpec(design, 'icelake-server', 64 * GiB));
   const wallMs = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ outcome: r.outcome, wall_ms: Math.round(wallMs), peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ outcome: r.outcome, wall_ms: Math.round(wallMs), peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\n',
+  );
 }
 
 async function main(): Promise<void> {
@@ -81,7 +95,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  for (const [d, v] of Object.entries(build)) console.log(`build 1 GiB measured (skylake-client, ${d}): mean ${v.mean_ms} ms wall, p50 ${v.p50_ms} ms, max ${v.max_ms} ms (${v.samples} runs)`);
+  for (const [d, v] of Object.entries(build))
+    console.log(`build 1 GiB measured (skylake-client, ${d}): mean ${v.mean_ms} ms wall, p50 ${v.p50_ms} ms, max ${v.max_ms} ms (${v.samples} runs)`);
   for (const [d, v] of Object.entries(rss)) console.log(`build 64 GiB measured (icelake-server, ${d}): ${JSON.stringify(v)}`);
 }
 

@@ -168,10 +168,17 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(out));
     return;
   }
-  console.log(`simulation core self-benchmark (clock: wall; ${events} events per run, ${PROCESSES} processes; median of ${ROUNDS_PER_TASK} alternating rounds)`);
+  console.log(
+    `simulation core self-benchmark (clock: wall; ${events} events per run, ${PROCESSES} processes; median of ${ROUNDS_PER_TASK} alternating rounds)`,
+  );
   console.table({
     core: { 'median ms/run (wall)': out.core_ms_per_run, 'min ms/run (wall)': out.core_min_ms, 'events/s (wall)': out.events_per_s, samples: core.samples },
-    'bare heap': { 'median ms/run (wall)': out.bare_heap_ms_per_run, 'min ms/run (wall)': out.bare_heap_min_ms, 'events/s (wall)': out.bare_heap_events_per_s, samples: bare.samples },
+    'bare heap': {
+      'median ms/run (wall)': out.bare_heap_ms_per_run,
+      'min ms/run (wall)': out.bare_heap_min_ms,
+      'events/s (wall)': out.bare_heap_events_per_s,
+      samples: bare.samples,
+    },
   });
   console.log(`core / bare heap time ratio: ${out.ratio_to_bare_heap} (target <= 4); core events/s target >= 5,000,000`);
   console.log(`machine: ${out.cores} cores, ${out.cpu}; node ${out.node}; 1-min load average ${out.loadavg_1m}`);

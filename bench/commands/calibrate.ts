@@ -77,7 +77,8 @@ export const command: Command = {
     checkOutputFile(values.out, '--out');
     const p = probe();
     // Not yet: calibrating against the emulator (a closed loop) is left for later.
-    if (values.device?.startsWith('emu:')) throw new UsageError(`--device ${values.device}: calibrate runs on SGX hardware only; the emulator serves 'run --backend sgx'`);
+    if (values.device?.startsWith('emu:'))
+      throw new UsageError(`--device ${values.device}: calibrate runs on SGX hardware only; the emulator serves 'run --backend sgx'`);
     const choice = chooseDevice(p, values.device);
     if (!choice.ok) throw new CheckFailed(`calibration needs SGX hardware: ${choice.reason}`);
     const b = loadBinding();
@@ -90,9 +91,16 @@ export const command: Command = {
     } catch (e) {
       throw new CheckFailed(`calibration failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const profile = buildProfile(base.data, measured, { cpuModel: p.cpuModel, kernel: p.kernel, device: choice.path, ...(p.epcBytes === undefined ? {} : { epcBytes: p.epcBytes }), samples, pages }, values.name ?? 'calibrated');
+    const profile = buildProfile(
+      base.data,
+      measured,
+      { cpuModel: p.cpuModel, kernel: p.kernel, device: choice.path, ...(p.epcBytes === undefined ? {} : { epcBytes: p.epcBytes }), samples, pages },
+      values.name ?? 'calibrated',
+    );
     writeFileAtomic(values.out, JSON.stringify(profile, null, 2) + '\n', { flag: '--out' });
-    process.stdout.write(`wrote ${values.out}: per page ${measured.pageUnmeasured.toFixed(0)} ns unmeasured, ${measured.pageMeasured.toFixed(0)} ns measured; ECREATE ${measured.ecreate.toFixed(0)} ns; ioctl overhead ${measured.syscall.toFixed(0)} ns (wall clock)\n`);
+    process.stdout.write(
+      `wrote ${values.out}: per page ${measured.pageUnmeasured.toFixed(0)} ns unmeasured, ${measured.pageMeasured.toFixed(0)} ns measured; ECREATE ${measured.ecreate.toFixed(0)} ns; ioctl overhead ${measured.syscall.toFixed(0)} ns (wall clock)\n`,
+    );
     return 0;
   },
 };

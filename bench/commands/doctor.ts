@@ -43,7 +43,12 @@ export function doctorReport(p: Probe = probe()): DoctorReport {
       designs.push(
         preset.name === native
           ? { backend: 'sgx', design: preset.name, runs: true }
-          : { backend: 'sgx', design: preset.name, runs: false, reason: `${choice.path} implements ${native}; ${preset.name} has ${preset.counterpart.startsWith('none') ? 'no real counterpart' : `its counterpart elsewhere (${preset.counterpart})`}` },
+          : {
+              backend: 'sgx',
+              design: preset.name,
+              runs: false,
+              reason: `${choice.path} implements ${native}; ${preset.name} has ${preset.counterpart.startsWith('none') ? 'no real counterpart' : `its counterpart elsewhere (${preset.counterpart})`}`,
+            },
       );
     }
   }
@@ -72,7 +77,9 @@ export function doctorText(r: DoctorReport): string {
   for (const d of r.devices) L.push(`  ${d.path.padEnd(18)} ${d.exists ? `${d.mode ?? ''}${d.accessible ? '  usable' : `  ${d.problem ?? ''}`}` : 'absent'}`);
   L.push('emulated devices (--device; emulators of the driver ABI, NOT SGX hardware)');
   for (const d of r.emulated_devices) L.push(`  ${d.path.padEnd(18)} ${d.available ? 'available' : 'unavailable (binding not built)'}: ${d.what}`);
-  L.push(`EPC        ${r.epc_bytes === null ? 'not exposed (/sys/devices/system/node/node*/x86/sgx_total_bytes absent)' : `${(r.epc_bytes / 2 ** 20).toFixed(1)} MiB`}`);
+  L.push(
+    `EPC        ${r.epc_bytes === null ? 'not exposed (/sys/devices/system/node/node*/x86/sgx_total_bytes absent)' : `${(r.epc_bytes / 2 ** 20).toFixed(1)} MiB`}`,
+  );
   L.push(`binding    ${r.binding_built ? 'built' : `not built: ${r.binding_reason ?? ''}`}`);
   L.push('backends');
   L.push('  model    runs (deterministic model, clock=model)');

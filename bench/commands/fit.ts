@@ -44,7 +44,7 @@ Example:
 
 export const command: Command = {
   name: 'fit',
-  summary: 'fit a profile\'s costs to published observations (residuals, leave-one-out); write the fitted profile',
+  summary: "fit a profile's costs to published observations (residuals, leave-one-out); write the fitted profile",
   help: HELP,
   async run(argv): Promise<number> {
     const { values } = parseArgs({
@@ -62,12 +62,14 @@ export const command: Command = {
       },
     });
     if (values.profile === undefined) throw new UsageError('fit needs --profile NAME|FILE (the priors to start from)');
-    if (values.observations === undefined) throw new UsageError('fit needs --observations FILE.csv (backends/model/calibration/observations.csv is the shipped set)');
+    if (values.observations === undefined)
+      throw new UsageError('fit needs --observations FILE.csv (backends/model/calibration/observations.csv is the shipped set)');
     if (values.out === undefined) throw new UsageError('fit needs --out FILE.json');
     if (!values.out.endsWith('.json')) throw new UsageError(`--out '${values.out}' must name a .json file`);
     checkOutputFile(values.out, '--out');
     const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
-    if (values.workers !== undefined && (!/^\d+$/.test(values.workers) || workers < 1 || workers > 256)) throw new UsageError(`--workers must be an integer in 1..256, got '${values.workers}'`);
+    if (values.workers !== undefined && (!/^\d+$/.test(values.workers) || workers < 1 || workers > 256))
+      throw new UsageError(`--workers must be an integer in 1..256, got '${values.workers}'`);
     let profile: ReturnType<typeof loadProfile>;
     try {
       profile = loadProfile(values.profile);
@@ -80,13 +82,23 @@ export const command: Command = {
     const all = readObservations(values.observations, known);
     const observations = all.filter((o) => o.profile === profile.name || o.profile === family);
     if (observations.length === 0) throw new UsageError(`--observations ${values.observations}: no row names profile '${profile.name}' or '${family}'`);
-    const free = values.free === undefined ? undefined : values.free.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const free =
+      values.free === undefined
+        ? undefined
+        : values.free
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
     if (free !== undefined && free.length === 0) throw new UsageError('--free names no cost');
     const t0 = performance.now();
     const report = await fitProfile({ profileName: profile.name, data: profile.data, observations, free, workers, observationsFile: values.observations });
     const wallMs = performance.now() - t0;
     const name = values.name ?? family;
-    const out = { ...report.profile, name, description: `${String(profile.data['description']).replace(/ \(priors\)$/, '')}; costs fitted by eaddbench fit to ${observations.length} observations (${values.observations})` };
+    const out = {
+      ...report.profile,
+      name,
+      description: `${String(profile.data['description']).replace(/ \(priors\)$/, '')}; costs fitted by eaddbench fit to ${observations.length} observations (${values.observations})`,
+    };
     validateProfile(values.out, out);
     writeFileAtomic(values.out, JSON.stringify(out, null, 2) + '\n', { flag: '--out' });
     if (values.json) process.stdout.write(JSON.stringify({ ...report, profile: undefined, wall_ms: Math.round(wallMs), out: values.out }, null, 2) + '\n');
@@ -108,10 +120,24 @@ export function formatReport(r: FitReport, wallMs: number, out: string): string 
   let s = `Observations (model clock; measured values as published):\n`;
   s += table(
     ['observation', 'unit', 'measured', 'model before', 'error', 'model after', 'error', 'leave-one-out', 'error', '±'],
-    r.rows.map((x) => [x.id, x.unit, num(x.measured), num(x.before), pct(x.errorBefore), num(x.after), pct(x.errorAfter), num(x.loo), pct(x.errorLoo), `${(x.relUncertainty * 100).toFixed(0)} %`]),
+    r.rows.map((x) => [
+      x.id,
+      x.unit,
+      num(x.measured),
+      num(x.before),
+      pct(x.errorBefore),
+      num(x.after),
+      pct(x.errorAfter),
+      num(x.loo),
+      pct(x.errorLoo),
+      `${(x.relUncertainty * 100).toFixed(0)} %`,
+    ]),
   );
   s += `\nFitted costs (ns; range ±2σ of the fit within the prior range):\n`;
-  s += table(['cost', 'prior', 'fitted', 'low', 'high'], r.costs.map((c) => [c.cost, num(c.prior), num(c.fitted), num(c.low), num(c.high)]));
+  s += table(
+    ['cost', 'prior', 'fitted', 'low', 'high'],
+    r.costs.map((c) => [c.cost, num(c.prior), num(c.fitted), num(c.low), num(c.high)]),
+  );
   if (r.combined.length > 0) {
     s += `\nCosts the data see only together (only their sum is determined; the split between them follows the priors, not the data):\n`;
     for (const g of r.combined) s += `  ${g.costs.join(' + ')} = ${num(g.fittedSum)} ns (prior ${num(g.priorSum)} ns)\n`;

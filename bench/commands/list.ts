@@ -26,11 +26,27 @@ function entries(kind: Kind): Record<string, unknown>[] {
       return WORKLOADS.map((w) => ({
         name: w.name,
         description: w.description,
-        params: w.params.map((p) => ({ name: p.name, kind: p.kind, unit: p.unit, default: p.default, min: p.min, max: p.max, choices: p.choices, description: p.description })),
+        params: w.params.map((p) => ({
+          name: p.name,
+          kind: p.kind,
+          unit: p.unit,
+          default: p.default,
+          min: p.min,
+          max: p.max,
+          choices: p.choices,
+          description: p.description,
+        })),
       }));
     case 'designs':
       return [
-        ...PRESETS.map((p) => ({ name: p.name, type: 'preset', description: p.description, counterpart: p.counterpart, knobs: p.knobs, knob_string: canonicalKnobs(p.knobs) })),
+        ...PRESETS.map((p) => ({
+          name: p.name,
+          type: 'preset',
+          description: p.description,
+          counterpart: p.counterpart,
+          knobs: p.knobs,
+          knob_string: canonicalKnobs(p.knobs),
+        })),
         ...KNOBS.map((k) => ({ name: k.name, type: 'knob', values: k.values, description: k.description })),
       ];
     case 'profiles':
@@ -54,7 +70,10 @@ function text(kind: Kind): string {
       break;
     case 'designs':
       out.push('Presets:');
-      for (const p of PRESETS) out.push(`  ${p.name.padEnd(12)} ${p.description}\n  ${''.padEnd(12)} real counterpart: ${p.counterpart}\n  ${''.padEnd(12)} knobs: ${canonicalKnobs(p.knobs)}`);
+      for (const p of PRESETS)
+        out.push(
+          `  ${p.name.padEnd(12)} ${p.description}\n  ${''.padEnd(12)} real counterpart: ${p.counterpart}\n  ${''.padEnd(12)} knobs: ${canonicalKnobs(p.knobs)}`,
+        );
       out.push('', 'Knobs (custom designs: --design base=per-mm,knob=value,...):');
       for (const k of KNOBS) out.push(`  ${k.name.padEnd(10)} ${k.values.padEnd(26)} ${k.description}`);
       break;

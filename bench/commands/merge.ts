@@ -42,7 +42,9 @@ export const command: Command = {
     const { rows, duplicates } = mergeFiles(inputs);
     writeCsvAtomic(out, rows, '--out');
     process.stderr.write(`eaddbench: read ${versionNote(inputs)}; wrote schema version ${SCHEMA_VERSION}\n`);
-    process.stderr.write(`eaddbench: merged ${inputs.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${out}\n`);
+    process.stderr.write(
+      `eaddbench: merged ${inputs.length} file(s), ${rows.length} rows${duplicates ? ` (${duplicates} exact duplicates dropped)` : ''} → ${out}\n`,
+    );
     return 0;
   },
 };

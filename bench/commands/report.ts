@@ -44,17 +44,30 @@ export const command: Command = {
   help: HELP,
   async run(argv: readonly string[]): Promise<number> {
     const outDir = (v: string | undefined) => (v === undefined ? join('reports', 'out') : requirePath('report', 'out', v, 'DIR'));
-    const { values, paths, inputs } = parseFileCommand('report', argv, { out: { type: 'string' }, traces: { type: 'string' } }, { min: 1, what: 'at least one results CSV' }, (v) => {
-      checkOutputDir(outDir(typeof v['out'] === 'string' ? v['out'] : undefined), ['report.md', 'index.html'], '--out');
-      if (typeof v['traces'] === 'string' && !isDirectory(v['traces'])) throw new UsageError(`--traces ${v['traces']}: not a directory (give the DIR of 'run --trace DIR')`);
-    });
+    const { values, paths, inputs } = parseFileCommand(
+      'report',
+      argv,
+      { out: { type: 'string' }, traces: { type: 'string' } },
+      { min: 1, what: 'at least one results CSV' },
+      (v) => {
+        checkOutputDir(outDir(typeof v['out'] === 'string' ? v['out'] : undefined), ['report.md', 'index.html'], '--out');
+        if (typeof v['traces'] === 'string' && !isDirectory(v['traces']))
+          throw new UsageError(`--traces ${v['traces']}: not a directory (give the DIR of 'run --trace DIR')`);
+      },
+    );
     const out = outDir(values.out);
     const rows = inputs.flatMap((f) => f.rows);
     const src = { files: paths, rows, ...(values.traces !== undefined ? { timelines: loadTimelines(rows, values.traces) } : {}) };
     // Render both before writing either, so a failure leaves no half-updated report.
     const md = renderMarkdown(src);
     const html = renderHtml(src);
-    writeFilesAtomic([{ file: join(out, 'report.md'), data: md }, { file: join(out, 'index.html'), data: html }], { flag: '--out' });
+    writeFilesAtomic(
+      [
+        { file: join(out, 'report.md'), data: md },
+        { file: join(out, 'index.html'), data: html },
+      ],
+      { flag: '--out' },
+    );
     process.stderr.write(`eaddbench: read ${versionNote(inputs)}\n`);
     process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;

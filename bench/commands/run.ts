@@ -25,7 +25,10 @@ import { UsageError } from '../errors.js';
 import type { Row } from '../../results/schema.js';
 
 function utcStamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Point results/latest.csv at the newest run (a relative symlink, replaced atomically). */
@@ -62,7 +65,11 @@ export const command: Command = {
     if (sensitivityOut !== undefined) checkOutputFile(sensitivityOut, '--sensitivity');
     // The trace directory is checked (and made) before any case runs: the workers write into it.
     if (opts.trace !== undefined) {
-      checkOutputDir(opts.trace, cases.map((c) => `${c.caseId}.json`), '--trace');
+      checkOutputDir(
+        opts.trace,
+        cases.map((c) => `${c.caseId}.json`),
+        '--trace',
+      );
       ensureDir(opts.trace, '--trace');
     }
     const writer = new ResultsWriter(out, runId, '--out');

@@ -88,7 +88,19 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       const data = withCosts(input.data, v);
       obs.forEach((o, oi) =>
         o.points.forEach((params, pi) => {
-          specs.push({ caseId: `fit-${o.id}-${pi}`, backend: 'model', design: o.design, knobs: o.knobs, workload: o.workload, profile: input.profileName, profileData: data, params, seed: 1, repeat: 0, options: {} });
+          specs.push({
+            caseId: `fit-${o.id}-${pi}`,
+            backend: 'model',
+            design: o.design,
+            knobs: o.knobs,
+            workload: o.workload,
+            profile: input.profileName,
+            profileData: data,
+            params,
+            seed: 1,
+            repeat: 0,
+            options: {},
+          });
           where.push([vi, oi, pi]);
         }),
       );
@@ -99,7 +111,10 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       const [vi, oi, pi] = where[i]!;
       const o = obs[oi]!;
       const m = result.outcome === 'ok' ? result.metrics.find((x) => x.metric === o.metric) : undefined;
-      if (m === undefined) failures.push(`observation '${o.id}' (line ${o.line}): the model run ${formatParams(specs[i]!.params)} gave ${result.outcome === 'ok' ? `no ${o.metric}` : `${result.outcome}: ${result.detail}`}`);
+      if (m === undefined)
+        failures.push(
+          `observation '${o.id}' (line ${o.line}): the model run ${formatParams(specs[i]!.params)} gave ${result.outcome === 'ok' ? `no ${o.metric}` : `${result.outcome}: ${result.detail}`}`,
+        );
       else values[vi]![oi]![pi] = m.value;
     });
     await pool.done;
@@ -125,7 +140,9 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   const elasticity = candidates.map((_, k) => obs.map((_o, j) => (Math.log(probe[k + 1]![j]!) - Math.log(base[j]!)) / probeStep[k]!));
   const free = candidates.filter((_, k) => elasticity[k]!.some((e) => Math.abs(e) >= MOVES));
   if (free.length === 0) {
-    throw new CheckFailed(`fit cannot improve: no free cost (${candidates.join(', ') || 'none'}) moves any observation by ${MOVES * 100} % of a ${H * 100} % step`);
+    throw new CheckFailed(
+      `fit cannot improve: no free cost (${candidates.join(', ') || 'none'}) moves any observation by ${MOVES * 100} % of a ${H * 100} % step`,
+    );
   }
   const lo = free.map((c) => Math.log(Math.max(costs[c]!.low, 1e-3)));
   const hi = free.map((c) => Math.log(Math.max(costs[c]!.high, 1e-3)));
@@ -139,7 +156,15 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   ];
   const jacobian = async (x: readonly number[]): Promise<{ model: number[]; dm: number[][] }> => {
     const steps = x.map((v, i) => (v + H <= hi[i]! ? H : -H));
-    const vals = await evaluate([vectorOf(free, x), ...x.map((_, i) => vectorOf(free, x.map((v, k) => (k === i ? v + steps[i]! : v))))]);
+    const vals = await evaluate([
+      vectorOf(free, x),
+      ...x.map((_, i) =>
+        vectorOf(
+          free,
+          x.map((v, k) => (k === i ? v + steps[i]! : v)),
+        ),
+      ),
+    ]);
     const model = vals[0]!;
     // d ln(model_j) / d x_i
     const dm = obs.map((_, j) => x.map((_v, i) => (Math.log(vals[i + 1]![j]!) - Math.log(model[j]!)) / steps[i]!));
@@ -176,7 +201,11 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
     const J = fullJ(last.dm, j);
     const r = residualsFrom(x, after, j);
     const { JtJ, Jtr } = normal(J, r);
-    const d = solve(JtJ, Jtr.map((v) => -v)) ?? x.map(() => 0);
+    const d =
+      solve(
+        JtJ,
+        Jtr.map((v) => -v),
+      ) ?? x.map(() => 0);
     return x.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v + d[i]!)));
   });
   const looVals = await evaluate(looX.map((lx) => vectorOf(free, lx)));
@@ -217,7 +246,11 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   }));
   const combined = [...groups.values()]
     .filter((g) => g.length > 1)
-    .map((g) => ({ costs: g, priorSum: g.reduce((s, c) => s + costs[c]!.value, 0), fittedSum: round4(g.reduce((s, c) => s + fitted.find((f) => f.cost === c)!.fitted, 0)) }));
+    .map((g) => ({
+      costs: g,
+      priorSum: g.reduce((s, c) => s + costs[c]!.value, 0),
+      fittedSum: round4(g.reduce((s, c) => s + fitted.find((f) => f.cost === c)!.fitted, 0)),
+    }));
 
   const ids = obs.map((o) => o.id).join(', ');
   const nextCosts: Record<string, CostDoc> = {};
@@ -227,7 +260,8 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       nextCosts[key] = doc;
       continue;
     }
-    const together = f.group.length > 0 ? `; the data fix only the sum with ${f.group.join(', ')} (the split between them follows the priors, not the data)` : '';
+    const together =
+      f.group.length > 0 ? `; the data fix only the sum with ${f.group.join(', ')} (the split between them follows the priors, not the data)` : '';
     nextCosts[key] = {
       value: f.fitted,
       low: Math.min(f.low, f.fitted),

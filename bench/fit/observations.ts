@@ -15,7 +15,20 @@ import type { ParamValues } from '../../workloads/types.js';
 import { UsageError } from '../errors.js';
 import { parseParam } from '../params.js';
 
-export const OBSERVATION_COLUMNS = ['id', 'source', 'machine', 'profile', 'workload', 'design', 'params', 'metric', 'value', 'unit', 'rel_uncertainty', 'mapping'] as const;
+export const OBSERVATION_COLUMNS = [
+  'id',
+  'source',
+  'machine',
+  'profile',
+  'workload',
+  'design',
+  'params',
+  'metric',
+  'value',
+  'unit',
+  'rel_uncertainty',
+  'mapping',
+] as const;
 
 export interface Observation {
   readonly id: string;
@@ -67,7 +80,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
     const line = i + 1;
     const rec = records[i]!;
     const at = (col: string): string => `observations ${file}:${line}: column '${col}'`;
-    if (rec.length !== OBSERVATION_COLUMNS.length) throw new UsageError(`observations ${file}:${line}: ${rec.length} fields; expected ${OBSERVATION_COLUMNS.length}`);
+    if (rec.length !== OBSERVATION_COLUMNS.length)
+      throw new UsageError(`observations ${file}:${line}: ${rec.length} fields; expected ${OBSERVATION_COLUMNS.length}`);
     const f = Object.fromEntries(OBSERVATION_COLUMNS.map((c, j) => [c, rec[j]!.trim()])) as Record<(typeof OBSERVATION_COLUMNS)[number], string>;
     for (const c of ['id', 'source', 'machine', 'mapping'] as const) if (f[c] === '') throw new UsageError(`${at(c)} is empty`);
     if (ids.has(f.id)) throw new UsageError(`${at('id')}: '${f.id}' is used twice`);
@@ -91,7 +105,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
     const value = Number(f.value);
     if (f.value === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${at('value')}: '${f.value}' must be a positive number`);
     const rel = Number(f.rel_uncertainty);
-    if (f.rel_uncertainty === '' || !Number.isFinite(rel) || rel <= 0 || rel > 10) throw new UsageError(`${at('rel_uncertainty')}: '${f.rel_uncertainty}' must be a number in (0, 10]`);
+    if (f.rel_uncertainty === '' || !Number.isFinite(rel) || rel <= 0 || rel > 10)
+      throw new UsageError(`${at('rel_uncertainty')}: '${f.rel_uncertainty}' must be a number in (0, 10]`);
     // Parameters: defaults, then the row's; at most one `A..B` range, on a size parameter, for a slope.
     const base: Record<string, number | string> = {};
     for (const p of w.params) base[p.name] = p.default;
@@ -101,7 +116,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
       const key = part.slice(0, eq).trim();
       const raw = part.slice(eq + 1).trim();
       const spec = w.params.find((p) => p.name === key);
-      if (eq <= 0 || !spec) throw new UsageError(`${at('params')}: unknown parameter '${key || part}' for workload '${w.name}'; valid: ${w.params.map((p) => p.name).join(', ')}`);
+      if (eq <= 0 || !spec)
+        throw new UsageError(`${at('params')}: unknown parameter '${key || part}' for workload '${w.name}'; valid: ${w.params.map((p) => p.name).join(', ')}`);
       const parse1 = (r: string): number | string => {
         try {
           return parseParam(w.name, spec, r);
@@ -111,7 +127,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
         }
       };
       if (raw.includes('..')) {
-        if (!slope || spec.kind !== 'size' || range) throw new UsageError(`${at('params')}: a range A..B is allowed once, on a size parameter, with a slope:METRIC metric ('${part}')`);
+        if (!slope || spec.kind !== 'size' || range)
+          throw new UsageError(`${at('params')}: a range A..B is allowed once, on a size parameter, with a slope:METRIC metric ('${part}')`);
         const [a, b] = raw.split('..');
         const lo = parse1(a!.trim()) as number;
         const hi = parse1((b ?? '').trim()) as number;
@@ -120,7 +137,12 @@ export function parseObservations(text: string, file: string, profiles: readonly
       } else base[key] = parse1(raw);
     }
     if (slope && !range) throw new UsageError(`${at('params')}: ${f.metric} needs one size parameter written A..B (e.g. size=10MiB..80MiB)`);
-    const points = range ? [{ ...base, [range.key]: range.lo }, { ...base, [range.key]: range.hi }] : [base];
+    const points = range
+      ? [
+          { ...base, [range.key]: range.lo },
+          { ...base, [range.key]: range.hi },
+        ]
+      : [base];
     out.push({
       id: f.id,
       line,

@@ -175,4 +175,3 @@ function outcomeOf(outcomes: ReadonlyMap<string, ConfigOutcome>, k: Parameters<t
   const o = outcomes.get(configKey(k));
   return o && o.outcome !== 'ok' ? o.outcome : undefined;
 }
-

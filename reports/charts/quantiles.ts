@@ -84,7 +84,9 @@ export function quantileCharts(rows: readonly Row[], all: readonly Series[], fam
       step: true,
       points: c.designs.get(d)!.map((p) => ({ x: p.v, y: p.q, tip: `${d}: ${quantileName(p.q)} = ${formatQuantity(p.v, 'ns')}` })),
     }));
-    const absent = outcomes.filter((o) => o.workload === c.workload && o.backend === c.backend && o.profile === c.profile && o.params === c.params && !c.designs.has(o.design)).map((o) => ({ name: o.design, note: o.outcome }));
+    const absent = outcomes
+      .filter((o) => o.workload === c.workload && o.backend === c.backend && o.profile === c.profile && o.params === c.params && !c.designs.has(o.design))
+      .map((o) => ({ name: o.design, note: o.outcome }));
     return {
       title,
       note: `${c.workload}, ${formatParams(c.workload, c.params)}${multi ? '' : `; ${c.backend} backend, profile ${c.profile}`}.`,
@@ -101,7 +103,9 @@ export function quantileCharts(rows: readonly Row[], all: readonly Series[], fam
   const workloads = new Set(configs.map((c) => c.workload)).size;
   const notes =
     chosen.length > 0
-      ? [`One chart per workload, for its configuration with the most designs measured where their highest quantiles differ most; ${Math.min(chosen.length, MAX_CHARTS_PER_KIND)} of ${workloads} workload(s) drawn, widest spread first.`]
+      ? [
+          `One chart per workload, for its configuration with the most designs measured where their highest quantiles differ most; ${Math.min(chosen.length, MAX_CHARTS_PER_KIND)} of ${workloads} workload(s) drawn, widest spread first.`,
+        ]
       : [];
   return { charts, omitted: Math.max(0, chosen.length - MAX_CHARTS_PER_KIND), notes };
 }

@@ -60,7 +60,10 @@ export function resolveAxis(spec: AxisSpec, values: readonly number[], range: re
     return Math.min(r1, Math.max(r0, p));
   };
   const scale = Object.assign(clamp, { kind: inner.kind, domain: inner.domain, range: inner.range });
-  const title = outside > 0 ? `${axis.title}; ${outside} value${outside === 1 ? '' : 's'} out of range (beyond ±1e100 or not finite), drawn clipped at the edge` : axis.title;
+  const title =
+    outside > 0
+      ? `${axis.title}; ${outside} value${outside === 1 ? '' : 's'} out of range (beyond ±1e100 or not finite), drawn clipped at the edge`
+      : axis.title;
   return { ...axis, scale, title };
 }
 
@@ -74,7 +77,12 @@ function resolveInRange(spec: AxisSpec, finite: readonly number[], range: readon
       const lo = Math.min(...spec.ticksAt);
       const hi = Math.max(...spec.ticksAt);
       const pad = hi > lo ? (hi / lo) ** 0.04 : 2;
-      return { scale: logScale([lo / pad, hi * pad], range), ticks: [...spec.ticksAt], format: (v) => logLabel(v, spec.unit), title: `${spec.label}${unitSuffix(spec.unit)}, log scale` };
+      return {
+        scale: logScale([lo / pad, hi * pad], range),
+        ticks: [...spec.ticksAt],
+        format: (v) => logLabel(v, spec.unit),
+        title: `${spec.label}${unitSuffix(spec.unit)}, log scale`,
+      };
     }
     const { domain, ticks } = niceLog(min, max);
     return { scale: logScale(domain, range), ticks, format: (v) => logLabel(v, spec.unit), title: `${spec.label}${unitSuffix(spec.unit)}, log scale` };
@@ -85,7 +93,12 @@ function resolveInRange(spec: AxisSpec, finite: readonly number[], range: readon
     const hi = Math.max(...spec.ticksAt);
     const pad = (hi - lo) * 0.04 || 1;
     const d = linearDisplay(spec.unit, Math.max(Math.abs(lo), Math.abs(hi)));
-    return { scale: linearScale([lo - pad, hi + pad], range), ticks: [...spec.ticksAt], format: (v) => sig3(v / d.factor), title: `${spec.label}${d.unit ? ` (${d.unit})` : ''}` };
+    return {
+      scale: linearScale([lo - pad, hi + pad], range),
+      ticks: [...spec.ticksAt],
+      format: (v) => sig3(v / d.factor),
+      title: `${spec.label}${d.unit ? ` (${d.unit})` : ''}`,
+    };
   }
   const { domain, ticks } = spec.domain ? { domain: [min, max] as [number, number], ticks: niceLinear(min, max, 5).ticks } : niceLinear(min, max, 5);
   const d = linearDisplay(spec.unit, Math.max(Math.abs(domain[0]), Math.abs(domain[1])));
@@ -123,8 +136,12 @@ export function drawAxes(box: PlotBox, x: ResolvedAxis, y: ResolvedAxis, opts: {
   for (const t of x.ticks) out.push(`<text x="${px(x.scale(t))}" y="${px(bottom + 18)}" text-anchor="middle">${esc(x.format(t))}</text>`);
   for (const t of y.ticks) out.push(`<text x="${px(box.left - 8)}" y="${px(y.scale(t) + 4)}" text-anchor="end">${esc(y.format(t))}</text>`);
   out.push(`</g>`);
-  out.push(`<text x="${px(box.left + box.width / 2)}" y="${px(bottom + (opts.xTitleOffset ?? 38))}" text-anchor="middle" font-size="12" fill="#222">${esc(x.title)}</text>`);
+  out.push(
+    `<text x="${px(box.left + box.width / 2)}" y="${px(bottom + (opts.xTitleOffset ?? 38))}" text-anchor="middle" font-size="12" fill="#222">${esc(x.title)}</text>`,
+  );
   const cy = box.top + box.height / 2;
-  out.push(`<text x="${px(16)}" y="${px(cy)}" text-anchor="middle" font-size="12" fill="#222" transform="rotate(-90 ${px(16)} ${px(cy)})">${esc(y.title)}</text>`);
+  out.push(
+    `<text x="${px(16)}" y="${px(cy)}" text-anchor="middle" font-size="12" fill="#222" transform="rotate(-90 ${px(16)} ${px(cy)})">${esc(y.title)}</text>`,
+  );
   return out.join('\n');
 }

@@ -48,17 +48,29 @@ export function renderBarChart(spec: BarChartSpec): string {
   const styles = styleSeries(spec.series);
   const left = 78;
   const right = 20;
-  const legend = drawLegend(spec.series.map((name) => ({ name, style: styles.get(name)! })), left, legendTop(frame), width - left - right);
+  const legend = drawLegend(
+    spec.series.map((name) => ({ name, style: styles.get(name)! })),
+    left,
+    legendTop(frame),
+    width - left - right,
+  );
   const top = legendTop(frame) + legend.height + 14;
   const box = { left, top, width: width - left - right, height: HEIGHT - top - 80 };
   const values = spec.groups.flatMap((g) =>
-    g.bars.flatMap((b) => (b.value === null ? [] : [b.value, ...(b.lo !== undefined && b.hi !== undefined ? [b.lo, b.hi] : [])])).filter((v) => !spec.y.log || v > 0),
+    g.bars
+      .flatMap((b) => (b.value === null ? [] : [b.value, ...(b.lo !== undefined && b.hi !== undefined ? [b.lo, b.hi] : [])]))
+      .filter((v) => !spec.y.log || v > 0),
   );
   const ratio = spec.y.log === true;
   // A ratio axis always shows ×1, the line the bars start from.
   const y = resolveAxis({ ...spec.y, zero: !ratio }, ratio ? [...values, 1] : values, [box.top + box.height, box.top]);
   // The category axis is drawn by hand; a dummy linear axis keeps drawAxes' frame and y grid.
-  const xAxis = { scale: Object.assign((v: number) => v, { kind: 'linear' as const, domain: [0, 1] as const, range: [0, 1] as const }), ticks: [], format: () => '', title: spec.xLabel };
+  const xAxis = {
+    scale: Object.assign((v: number) => v, { kind: 'linear' as const, domain: [0, 1] as const, range: [0, 1] as const }),
+    ticks: [],
+    format: () => '',
+    title: spec.xLabel,
+  };
   const body: string[] = [drawAxes(box, xAxis, y, { xTitleOffset: 66 }), legend.svg];
   const base = y.scale(ratio ? 1 : 0);
   if (ratio) body.push(`<line x1="${px(box.left)}" x2="${px(box.left + box.width)}" y1="${px(base)}" y2="${px(base)}" stroke="#444" stroke-width="1"/>`);
@@ -75,12 +87,16 @@ export function renderBarChart(spec: BarChartSpec): string {
       if (bar.value === null || (ratio && !(bar.value > 0))) {
         // No bar: say why, written upwards from the baseline (e.g. "deadlock").
         const X = px(x0 + barW / 2 + 4);
-        body.push(`<text x="${X}" y="${px(base - 4)}" transform="rotate(-90 ${X} ${px(base - 4)})" font-size="10" fill="#666">${esc(bar.label || 'n/a')}<title>${esc(bar.tip)}</title></text>`);
+        body.push(
+          `<text x="${X}" y="${px(base - 4)}" transform="rotate(-90 ${X} ${px(base - 4)})" font-size="10" fill="#666">${esc(bar.label || 'n/a')}<title>${esc(bar.tip)}</title></text>`,
+        );
         return;
       }
       const yv = y.scale(bar.value);
       const up = yv <= base;
-      body.push(`<rect x="${px(x0 + 1)}" y="${px(Math.min(yv, base))}" width="${px(barW - 2)}" height="${px(Math.max(1, Math.abs(base - yv)))}" fill="${st.colour}"><title>${esc(bar.tip)}</title></rect>`);
+      body.push(
+        `<rect x="${px(x0 + 1)}" y="${px(Math.min(yv, base))}" width="${px(barW - 2)}" height="${px(Math.max(1, Math.abs(base - yv)))}" fill="${st.colour}"><title>${esc(bar.tip)}</title></rect>`,
+      );
       let labelAt = up ? Math.min(yv, base) - 4 : Math.max(yv, base) + 11;
       if (bar.lo !== undefined && bar.hi !== undefined && (!ratio || (bar.lo > 0 && bar.hi > 0))) {
         const [y1, y2] = [y.scale(bar.lo), y.scale(bar.hi)];
@@ -96,10 +112,15 @@ export function renderBarChart(spec: BarChartSpec): string {
         body.push(`<text x="${px(x0 + barW / 2)}" y="${px(labelAt)}" text-anchor="middle" font-size="10" fill="#222">${esc(bar.label)}</text>`);
       }
     });
-    g.category.split('\n').slice(0, 3).forEach((line, i) => {
-      const [size, charW, colour] = i === 0 ? [11, 6.3, '#222'] : [10, 5.8, '#555'];
-      body.push(`<text x="${px(cx)}" y="${px(box.top + box.height + 18 + 13 * i)}" text-anchor="middle" font-size="${size}" fill="${colour}">${esc(fit(line, groupW, charW))}<title>${esc(line)}</title></text>`);
-    });
+    g.category
+      .split('\n')
+      .slice(0, 3)
+      .forEach((line, i) => {
+        const [size, charW, colour] = i === 0 ? [11, 6.3, '#222'] : [10, 5.8, '#555'];
+        body.push(
+          `<text x="${px(cx)}" y="${px(box.top + box.height + 18 + 13 * i)}" text-anchor="middle" font-size="${size}" fill="${colour}">${esc(fit(line, groupW, charW))}<title>${esc(line)}</title></text>`,
+        );
+      });
   });
   return wrapSvg(frame, body.join('\n'));
 }

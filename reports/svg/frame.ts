@@ -83,7 +83,9 @@ export function legendTop(f: FrameText): number {
 /** The <svg> element; the full title is its accessible name and tooltip. */
 export function wrapSvg(f: FrameText, body: string, height = HEIGHT): string {
   const width = f.width ?? WIDTH;
-  const lines = titleLines(f.title, width).map((l, i) => `<text x="${px(width / 2)}" y="${20 + 18 * i}" text-anchor="middle" font-size="14" font-weight="600" fill="#111">${esc(l)}</text>`);
+  const lines = titleLines(f.title, width).map(
+    (l, i) => `<text x="${px(width / 2)}" y="${20 + 18 * i}" text-anchor="middle" font-size="14" font-weight="600" fill="#111">${esc(l)}</text>`,
+  );
   if (f.subtitle) {
     const max = Math.floor((width - 24) / SUB_CHAR_W);
     const sub = f.subtitle.length > max ? f.subtitle.slice(0, max - 1).trimEnd() + '…' : f.subtitle;

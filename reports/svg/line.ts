@@ -71,17 +71,23 @@ export function renderLineChart(spec: LineChartSpec): string {
   for (const r of spec.refLines ?? []) {
     const X = x.scale(r.x);
     if (!Number.isFinite(X) || X < box.left || X > box.left + box.width) continue;
-    body.push(`<g class="ref"><line x1="${px(X)}" x2="${px(X)}" y1="${px(box.top)}" y2="${px(box.top + box.height)}" stroke="#777" stroke-width="1" stroke-dasharray="2 3"/>`);
+    body.push(
+      `<g class="ref"><line x1="${px(X)}" x2="${px(X)}" y1="${px(box.top)}" y2="${px(box.top + box.height)}" stroke="#777" stroke-width="1" stroke-dasharray="2 3"/>`,
+    );
     body.push(`<text x="${px(X + 4)}" y="${px(box.top + 12)}" font-size="11" fill="#444">${esc(r.label)}</text></g>`);
   }
   // Bands first, under every line: the p5–p95 of each series where its points have one.
   for (const s of spec.series) {
     const st = styles.get(s.styleKey ?? s.name)!;
-    const band = s.points.filter((p) => p.lo !== undefined && p.hi !== undefined && Number.isFinite(x.scale(p.x)) && Number.isFinite(y.scale(p.lo)) && Number.isFinite(y.scale(p.hi)));
+    const band = s.points.filter(
+      (p) => p.lo !== undefined && p.hi !== undefined && Number.isFinite(x.scale(p.x)) && Number.isFinite(y.scale(p.lo)) && Number.isFinite(y.scale(p.hi)),
+    );
     if (band.length < 2) continue;
     const upper = band.map((p) => `${px(x.scale(p.x))} ${px(y.scale(p.hi!))}`);
     const lower = band.map((p) => `${px(x.scale(p.x))} ${px(y.scale(p.lo!))}`).reverse();
-    body.push(`<path class="band" d="M${[...upper, ...lower].join('L')}Z" fill="${st.colour}" fill-opacity="0.15" stroke="none"><title>${esc(`${s.name}: p5–p95 over the cost draws`)}</title></path>`);
+    body.push(
+      `<path class="band" d="M${[...upper, ...lower].join('L')}Z" fill="${st.colour}" fill-opacity="0.15" stroke="none"><title>${esc(`${s.name}: p5–p95 over the cost draws`)}</title></path>`,
+    );
   }
   for (const s of spec.series) {
     const st = styles.get(s.styleKey ?? s.name)!;

@@ -53,7 +53,9 @@ export function swimlaneSvg(title: string, subtitle: string, lanes: readonly Lan
   lanes.forEach((lane, i) => {
     const y = TOP + i * LANE_H;
     const label = lane.name.length > 22 ? lane.name.slice(0, 21) + '…' : lane.name;
-    out.push(`<text x="${LEFT - 6}" y="${px(y + 15)}" text-anchor="end" font-size="11" fill="#222">${esc(label)}<title>${esc(`${lane.group} / ${lane.name}`)}</title></text>`);
+    out.push(
+      `<text x="${LEFT - 6}" y="${px(y + 15)}" text-anchor="end" font-size="11" fill="#222">${esc(label)}<title>${esc(`${lane.group} / ${lane.name}`)}</title></text>`,
+    );
     out.push(`<line x1="${LEFT}" x2="${SWIM_WIDTH - RIGHT}" y1="${px(y + LANE_H - 0.5)}" y2="${px(y + LANE_H - 0.5)}" stroke="#eee"/>`);
     const rects: Rect[] = [];
     for (const s of lane.slices) {
@@ -70,7 +72,9 @@ export function swimlaneSvg(title: string, subtitle: string, lanes: readonly Lan
     for (const r of rects) {
       const h = r.inner ? 12 : 18;
       const tip = r.n > 1 ? `${r.n} slices (${r.name}, …)` : r.name;
-      out.push(`<rect x="${px(r.x0)}" y="${px(y + (LANE_H - h) / 2)}" width="${px(r.x1 - r.x0)}" height="${h}" fill="${r.colour}"><title>${esc(tip)}</title></rect>`);
+      out.push(
+        `<rect x="${px(r.x0)}" y="${px(y + (LANE_H - h) / 2)}" width="${px(r.x1 - r.x0)}" height="${h}" fill="${r.colour}"><title>${esc(tip)}</title></rect>`,
+      );
     }
   });
   const axisY = TOP + Math.max(1, lanes.length) * LANE_H + 4;
@@ -78,13 +82,17 @@ export function swimlaneSvg(title: string, subtitle: string, lanes: readonly Lan
   out.push(`<line x1="${LEFT}" x2="${SWIM_WIDTH - RIGHT}" y1="${axisY}" y2="${axisY}" stroke="#444"/>`);
   for (const t of ticks) {
     if (t > windowUs) continue;
-    out.push(`<line x1="${px(x(t))}" x2="${px(x(t))}" y1="${axisY}" y2="${axisY + 4}" stroke="#444"/><text x="${px(x(t))}" y="${axisY + 16}" text-anchor="middle" font-size="11" fill="#222">${t}</text>`);
+    out.push(
+      `<line x1="${px(x(t))}" x2="${px(x(t))}" y1="${axisY}" y2="${axisY + 4}" stroke="#444"/><text x="${px(x(t))}" y="${axisY + 16}" text-anchor="middle" font-size="11" fill="#222">${t}</text>`,
+    );
   }
   out.push(`<text x="${px(LEFT + plotW / 2)}" y="${axisY + 31}" text-anchor="middle" font-size="11" fill="#222">model time since the case started (µs)</text>`);
   let lx = 10;
   const ly = axisY + 46;
   for (const [label, colour] of [['outer (ioctl, op, work item)', OUTER], ...KINDS.map((k) => [k.label, k.colour] as const)] as const) {
-    out.push(`<rect x="${px(lx)}" y="${ly - 8}" width="10" height="10" fill="${colour}"/><text x="${px(lx + 13)}" y="${ly + 1}" font-size="10" fill="#222">${esc(label)}</text>`);
+    out.push(
+      `<rect x="${px(lx)}" y="${ly - 8}" width="10" height="10" fill="${colour}"/><text x="${px(lx + 13)}" y="${ly + 1}" font-size="10" fill="#222">${esc(label)}</text>`,
+    );
     lx += 20 + label.length * 6.2;
   }
   return wrapSvg({ title, subtitle, width: SWIM_WIDTH }, out.join('\n'), height);

@@ -88,7 +88,10 @@ test('keygen → sign → sigstruct: a valid SIGSTRUCT for the stream', () => {
   assert.equal(v.code, 0, v.err);
   const j = JSON.parse(v.out) as Record<string, unknown>;
   assert.equal(j['enclaveHash'], EXAMPLE_MRENCLAVE);
-  assert.deepEqual([j['date'], j['vendor'], j['isvProdId'], j['isvSvn'], j['attributes'], j['xfrm']], ['2026-11-25', 0x8086, 3, 4, '0x0000000000000004', '0x0000000000000003']);
+  assert.deepEqual(
+    [j['date'], j['vendor'], j['isvProdId'], j['isvSvn'], j['attributes'], j['xfrm']],
+    ['2026-11-25', 0x8086, 3, 4, '0x0000000000000004', '0x0000000000000003'],
+  );
   assert.deepEqual([j['signatureOk'], j['q1Ok'], j['q2Ok']], [true, true, true]);
   const text = run('sigstruct', sig);
   assert.match(text.out, /signature\s+valid/);
@@ -101,14 +104,18 @@ test('sign accepts a PKCS#8 RSA-3072 e=3 key made by node:crypto', () => {
   assert.equal(run('sigstruct', sig).code, 0);
 });
 
-test('KAT: sign accepts the published rust-sgx test key (PKCS#1) and signs the public image with its published hash', needVectors('sig1.key.pem', 'test_enclave.sgxs'), () => {
-  const sig = path.join(tmp, 'sig1-signed.sig');
-  const r = run('sign', vector('test_enclave.sgxs'), '--key', vector('sig1.key.pem'), '--out', sig, '--date', '20160109');
-  assert.equal(r.code, 0, r.err);
-  const j = JSON.parse(run('sigstruct', sig, '--json').out) as Record<string, unknown>;
-  assert.equal(j['enclaveHash'], PUBLISHED.testEnclave.mrenclave);
-  assert.equal(j['signatureOk'], true);
-});
+test(
+  'KAT: sign accepts the published rust-sgx test key (PKCS#1) and signs the public image with its published hash',
+  needVectors('sig1.key.pem', 'test_enclave.sgxs'),
+  () => {
+    const sig = path.join(tmp, 'sig1-signed.sig');
+    const r = run('sign', vector('test_enclave.sgxs'), '--key', vector('sig1.key.pem'), '--out', sig, '--date', '20160109');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(run('sigstruct', sig, '--json').out) as Record<string, unknown>;
+    assert.equal(j['enclaveHash'], PUBLISHED.testEnclave.mrenclave);
+    assert.equal(j['signatureOk'], true);
+  },
+);
 
 test('sigstruct: an invalid signature exits 1; a wrong size exits 2', () => {
   const good = signSigstruct({ enclaveHash: Buffer.from(EXAMPLE_MRENCLAVE, 'hex') }, crypto.createPrivateKey(fs.readFileSync(pkcs8Key())));
@@ -151,5 +158,8 @@ test('sign: bad input exits 2 and writes nothing', () => {
   assert.equal(run('sign', EXAMPLE_FILE, '--key', pkcs8Key(), '--out', out, '--isvsvn', '65536').code, 2);
   assert.equal(run('sign', EXAMPLE_FILE, '--out', out).code, 2);
   assert.equal(fs.existsSync(out), false);
-  assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.endsWith('.tmp')), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((n) => n.endsWith('.tmp')),
+    [],
+  );
 });

@@ -16,7 +16,7 @@ import { decodeTcs, tcsProblem } from '../../backends/arch/tcs.js';
 import { SUITES } from '../../workloads/suites.js';
 import { EXAMPLE_FILE } from './helpers.js';
 
-test('workloads/streams/example.sgxs equals exampleStream() byte for byte (regenerate: see this file\'s header)', () => {
+test("workloads/streams/example.sgxs equals exampleStream() byte for byte (regenerate: see this file's header)", () => {
   const committed = fs.readFileSync(EXAMPLE_FILE);
   const built = exampleStream();
   assert.equal(committed.length, built.length, 'length differs: regenerate the committed stream');

@@ -20,20 +20,30 @@ import { PUBLISHED, needVectors, vector } from './vectors.js';
 
 const TE = PUBLISHED.testEnclave;
 
-test('KAT: rust-sgx sgx_detect test_enclave.sgxs measures to the ENCLAVEHASH of its published test_enclave.sig', needVectors('test_enclave.sgxs', 'test_enclave.sig'), () => {
-  const m = measureSgxsFile(vector('test_enclave.sgxs'));
-  const sig = fs.readFileSync(vector('test_enclave.sig'));
-  assert.equal(m.mrenclave.toString('hex'), sig.subarray(960, 992).toString('hex'));
-  assert.equal(m.mrenclave.toString('hex'), TE.mrenclave);
-  assert.deepEqual([m.size, m.ssaFrameSize, m.counts.eadd, m.counts.eextend, m.counts.unmeasured], [TE.size, TE.ssaFrameSize, TE.eadd, TE.eextend, TE.unmeasured]);
-});
+test(
+  'KAT: rust-sgx sgx_detect test_enclave.sgxs measures to the ENCLAVEHASH of its published test_enclave.sig',
+  needVectors('test_enclave.sgxs', 'test_enclave.sig'),
+  () => {
+    const m = measureSgxsFile(vector('test_enclave.sgxs'));
+    const sig = fs.readFileSync(vector('test_enclave.sig'));
+    assert.equal(m.mrenclave.toString('hex'), sig.subarray(960, 992).toString('hex'));
+    assert.equal(m.mrenclave.toString('hex'), TE.mrenclave);
+    assert.deepEqual(
+      [m.size, m.ssaFrameSize, m.counts.eadd, m.counts.eextend, m.counts.unmeasured],
+      [TE.size, TE.ssaFrameSize, TE.eadd, TE.eextend, TE.unmeasured],
+    );
+  },
+);
 
 test('KAT: rust-sgx report-test report.sgxs has the counts rust-sgx asserts (1 ECREATE size 0x4000, 3 EADD, 48 EEXTEND)', needVectors('report.sgxs'), () => {
   const R = PUBLISHED.report;
   const m = measureSgxsFile(vector('report.sgxs'));
   assert.deepEqual([m.size, m.ssaFrameSize, m.counts.ecreate, m.counts.eadd, m.counts.eextend], [R.size, R.ssaFrameSize, R.ecreate, R.eadd, R.eextend]);
   // doc/SGXS.md: "hashing an SGXS file with SHA-256 will produce MRENCLAVE" (no UNMEASRD here).
-  const whole = crypto.createHash('sha256').update(fs.readFileSync(vector('report.sgxs'))).digest('hex');
+  const whole = crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(vector('report.sgxs')))
+    .digest('hex');
   assert.equal(m.mrenclave.toString('hex'), whole);
   assert.equal(whole, R.mrenclave);
 });

@@ -19,7 +19,9 @@ type Add = Extract<Op, { op: 'add' }>;
 
 /** Expands add ops back to one entry per page. */
 function expand(ops: readonly Op[]): [number, string, number, number][] {
-  return ops.filter((o): o is Add => o.op === 'add').flatMap((o) => Array.from({ length: o.pages }, (_, i) => [o.offset + i, o.type, o.perm, o.measure] as [number, string, number, number]));
+  return ops
+    .filter((o): o is Add => o.op === 'add')
+    .flatMap((o) => Array.from({ length: o.pages }, (_, i) => [o.offset + i, o.type, o.perm, o.measure] as [number, string, number, number]));
 }
 
 test('replay of the example stream: create 0x20000, TCS, SSA, code run, data run, unmeasured run, init', () => {
@@ -61,7 +63,11 @@ test('property: replay pushes exactly the stream pages, coalesced maximally, and
       const s = replay.generate({ file }, seed);
       const ops = s.processes[0]?.ops ?? [];
       assert.deepEqual(ops[0], { op: 'create', enclave: 0, size: img.size });
-      assert.deepEqual(expand(ops), img.pages.map((p) => [p.offset / 4096, p.flags >> 8 === 1 ? 'tcs' : 'reg', p.flags & 7, p.measured]), `seed ${seed}`);
+      assert.deepEqual(
+        expand(ops),
+        img.pages.map((p) => [p.offset / 4096, p.flags >> 8 === 1 ? 'tcs' : 'reg', p.flags & 7, p.measured]),
+        `seed ${seed}`,
+      );
       const adds = ops.filter((o): o is Add => o.op === 'add');
       for (let i = 1; i < adds.length; i++) {
         const a = adds[i - 1] as Add;
@@ -95,7 +101,10 @@ test('replay rejects what a driver cannot reproduce, and bad streams, naming the
     assert.throws(() => replay.generate({ file: unsized }, 1), /UNSIZED/);
     const bad = path.join(dir, 'b.sgxs');
     fs.writeFileSync(bad, Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x2000, 0x203), eaddBlock(0x1000, 0x203)]));
-    assert.throws(() => replay.generate({ file: bad }, 1), (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /record 2 .*out of order/.test((e as Error).message));
+    assert.throws(
+      () => replay.generate({ file: bad }, 1),
+      (e: unknown) => (e as { exitCode?: number }).exitCode === 2 && /record 2 .*out of order/.test((e as Error).message),
+    );
     const param = replay.params.find((p) => p.name === 'file');
     assert.equal(param?.kind, 'file');
     assert.match(param?.check?.(bad) ?? '', /out of order/);

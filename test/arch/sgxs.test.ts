@@ -17,7 +17,10 @@ import { needVectors, vector } from './vectors.js';
 
 const chunk = (offset: number, measured = true): Buffer => Buffer.concat([eextendBlock(offset, measured), Buffer.alloc(256, 0xab)]);
 const rejects = (buf: Buffer, re: RegExp): void => {
-  assert.throws(() => scanSgxsBuffer(buf), (e: unknown) => e instanceof ArchInputError && re.test(e.message));
+  assert.throws(
+    () => scanSgxsBuffer(buf),
+    (e: unknown) => e instanceof ArchInputError && re.test(e.message),
+  );
 };
 
 test('export → import → export is byte-identical and keeps every page attribute (200 random layouts)', () => {
@@ -51,7 +54,10 @@ test('writeSgxsFile writes whole files and leaves nothing behind on bad input', 
     writeSgxsFile(file, img);
     assert.deepEqual(readSgxsFile(file).pages.length, img.pages.length);
     const bad = path.join(dir, 'b.sgxs');
-    const pages = [{ offset: 0x1000, flags: 0x203, measured: 0, unmeasured: 0, ordered: true, record: 0 }, { offset: 0, flags: 0x203, measured: 0, unmeasured: 0, ordered: true, record: 0 }];
+    const pages = [
+      { offset: 0x1000, flags: 0x203, measured: 0, unmeasured: 0, ordered: true, record: 0 },
+      { offset: 0, flags: 0x203, measured: 0, unmeasured: 0, ordered: true, record: 0 },
+    ];
     assert.throws(() => writeSgxsFile(bad, { size: 0x2000, ssaFrameSize: 1, unsized: false, pages }), /out of order/);
     assert.deepEqual(fs.readdirSync(dir), ['a.sgxs']);
   } finally {
@@ -77,7 +83,10 @@ test('bad input: ECREATE missing, repeated, or an empty stream', () => {
 });
 
 test('bad input: EADD offsets out of order, unaligned, or outside the enclave', () => {
-  rejects(Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x1000, 0x203), eaddBlock(0x1000, 0x203)]), /record 2 \(byte offset 128\): EADD offsets out of order/);
+  rejects(
+    Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x1000, 0x203), eaddBlock(0x1000, 0x203)]),
+    /record 2 \(byte offset 128\): EADD offsets out of order/,
+  );
   rejects(Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x2000, 0x203), eaddBlock(0x1000, 0x203)]), /out of order/);
   rejects(Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x1100, 0x203)]), /not page aligned/);
   rejects(Buffer.concat([ecreateBlock(0x4000, 1), eaddBlock(0x4000, 0x203)]), /outside the enclave/);

@@ -18,29 +18,34 @@ import { PUBLISHED, needVectors, vector, type VectorName } from './vectors.js';
 const read = (name: VectorName): Buffer => fs.readFileSync(vector(name));
 const U64 = 0xffff_ffff_ffff_ffffn;
 
-test('KAT: rust-sgx sgxs-sign test_sig — same key, date 20160109, xfrm 3/0xe4, hash c506… gives sig1.sigstruct.bin byte for byte', needVectors('sig1.key.pem', 'sig1.sigstruct.bin'), () => {
-  const key = loadSigningKey(read('sig1.key.pem'));
-  const S = PUBLISHED.sig1;
-  const sig = signSigstruct(
-    { enclaveHash: Buffer.from(S.enclaveHash, 'hex'), date: S.date, xfrmMask: U64 & ~S.xfrmClear },
-    key,
-  );
-  assert.deepEqual(sig, read('sig1.sigstruct.bin'));
-});
+test(
+  'KAT: rust-sgx sgxs-sign test_sig — same key, date 20160109, xfrm 3/0xe4, hash c506… gives sig1.sigstruct.bin byte for byte',
+  needVectors('sig1.key.pem', 'sig1.sigstruct.bin'),
+  () => {
+    const key = loadSigningKey(read('sig1.key.pem'));
+    const S = PUBLISHED.sig1;
+    const sig = signSigstruct({ enclaveHash: Buffer.from(S.enclaveHash, 'hex'), date: S.date, xfrmMask: U64 & ~S.xfrmClear }, key);
+    assert.deepEqual(sig, read('sig1.sigstruct.bin'));
+  },
+);
 
-test('KAT: rust-sgx crypto vectors — modulus, q1, q2 (little-endian) and the signature over sig1.data.bin', needVectors('sig1.key.pem', 'sig1.key_n.bin', 'sig1.sig.bin', 'sig1.q1.bin', 'sig1.q2.bin', 'sig1.data.bin'), () => {
-  const key = loadSigningKey(read('sig1.key.pem'));
-  const n = modulusLe(key);
-  assert.deepEqual(n, read('sig1.key_n.bin'));
-  const s = read('sig1.sig.bin');
-  const { q1, q2 } = q1q2(s, n);
-  assert.deepEqual(q1, read('sig1.q1.bin'));
-  assert.deepEqual(q2, read('sig1.q2.bin'));
-  // sig1.data.bin is a SHA-256 digest; s^e mod n must be its PKCS#1 v1.5 encoding.
-  const em = crypto.publicDecrypt({ key: crypto.createPublicKey(key), padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(s).reverse());
-  const digestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-  assert.deepEqual(em, Buffer.concat([digestInfo, read('sig1.data.bin')]));
-});
+test(
+  'KAT: rust-sgx crypto vectors — modulus, q1, q2 (little-endian) and the signature over sig1.data.bin',
+  needVectors('sig1.key.pem', 'sig1.key_n.bin', 'sig1.sig.bin', 'sig1.q1.bin', 'sig1.q2.bin', 'sig1.data.bin'),
+  () => {
+    const key = loadSigningKey(read('sig1.key.pem'));
+    const n = modulusLe(key);
+    assert.deepEqual(n, read('sig1.key_n.bin'));
+    const s = read('sig1.sig.bin');
+    const { q1, q2 } = q1q2(s, n);
+    assert.deepEqual(q1, read('sig1.q1.bin'));
+    assert.deepEqual(q2, read('sig1.q2.bin'));
+    // sig1.data.bin is a SHA-256 digest; s^e mod n must be its PKCS#1 v1.5 encoding.
+    const em = crypto.publicDecrypt({ key: crypto.createPublicKey(key), padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.from(s).reverse());
+    const digestInfo = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+    assert.deepEqual(em, Buffer.concat([digestInfo, read('sig1.data.bin')]));
+  },
+);
 
 test('KAT: the published test_enclave.sig verifies (signature, q1, q2)', needVectors('test_enclave.sig'), () => {
   const c = verifySigstruct(read('test_enclave.sig'));
@@ -106,7 +111,10 @@ test('self-derived: a SIGSTRUCT checked field by field against the SDM definitio
 });
 
 test('bad input: a SIGSTRUCT of the wrong size; keys of the wrong size or exponent', () => {
-  assert.throws(() => verifySigstruct(Buffer.alloc(1807)), (e: unknown) => e instanceof ArchInputError && /1808 bytes, this one is 1807/.test(e.message));
+  assert.throws(
+    () => verifySigstruct(Buffer.alloc(1807)),
+    (e: unknown) => e instanceof ArchInputError && /1808 bytes, this one is 1807/.test(e.message),
+  );
   assert.throws(() => decodeSigstruct(Buffer.alloc(1809)), /1808/);
   const small = generateRsaKey(2048, 3);
   assert.throws(() => loadSigningKey(small.export({ type: 'pkcs8', format: 'pem' })), /2048 bits; SGX needs RSA-3072/);

@@ -99,7 +99,25 @@ test('SIGSTRUCT is 1808 bytes with the SDM offsets', () => {
   assert.equal(SIGSTRUCT_LAYOUT.size, 1808);
   const o = offsets(SIGSTRUCT_LAYOUT.fields);
   assert.deepEqual(
-    [o.header1, o.vendor, o.date, o.header2, o.swdefined, o.modulus, o.exponent, o.signature, o.miscselect, o.miscmask, o.attributes, o.attributeMask, o.enclaveHash, o.isvProdId, o.isvSvn, o.q1, o.q2],
+    [
+      o.header1,
+      o.vendor,
+      o.date,
+      o.header2,
+      o.swdefined,
+      o.modulus,
+      o.exponent,
+      o.signature,
+      o.miscselect,
+      o.miscmask,
+      o.attributes,
+      o.attributeMask,
+      o.enclaveHash,
+      o.isvProdId,
+      o.isvSvn,
+      o.q1,
+      o.q2,
+    ],
     [0, 16, 20, 24, 40, 128, 512, 516, 900, 904, 928, 944, 960, 1024, 1026, 1040, 1424],
   );
 });
@@ -125,7 +143,10 @@ test('ioctl request numbers equal the uapi values (reference §3)', () => {
 test('ioctl argument structs: mainline add_pages (48 bytes) and packed isgx add_page (26 bytes)', () => {
   assert.equal(MAINLINE_ADD_PAGES.size, 48);
   const a = encodeMainlineAddPages({ src: 0x1000, offset: 0x2000, length: 0x3000, secinfo: 0x4000, flags: 1n });
-  assert.deepEqual([0, 8, 16, 24, 32, 40].map((o) => a.readBigUInt64LE(o)), [0x1000n, 0x2000n, 0x3000n, 0x4000n, 1n, 0n]);
+  assert.deepEqual(
+    [0, 8, 16, 24, 32, 40].map((o) => a.readBigUInt64LE(o)),
+    [0x1000n, 0x2000n, 0x3000n, 0x4000n, 1n, 0n],
+  );
   assert.equal(decodeMainlineAddPages(a).length, 0x3000n);
   assert.equal(ISGX_ADD_PAGE.size, 26);
   const b = encodeIsgxAddPage({ addr: 0x7000, src: 1, secinfo: 2, mrmask: 0xffff });

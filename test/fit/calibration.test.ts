@@ -12,7 +12,10 @@ import { readObservations, type Observation } from '../../bench/fit/observations
 import { MiB, metric, spec } from '../model/helpers.js';
 
 const FILE = fileURLToPath(new URL('../../../backends/model/calibration/observations.csv', import.meta.url));
-const OBS = readObservations(FILE, listProfiles().map((p) => p.name));
+const OBS = readObservations(
+  FILE,
+  listProfiles().map((p) => p.name),
+);
 
 function model(o: Observation, profile = 'skylake-client'): number {
   const pr = loadProfile(profile);
@@ -57,7 +60,10 @@ test('mapping claim: far beyond the EPC the model slope is flat from 128 MiB to 
 test('the priors stay available as skylake-client-priors; the fitted profile marks what it fitted', () => {
   const priors = loadProfile('skylake-client-priors').data['costs'] as Record<string, { grade: string }>;
   const fitted = loadProfile('skylake-client').data['costs'] as Record<string, { grade: string; source: string }>;
-  assert.equal(Object.values(priors).some((c) => c.grade === 'fitted'), false);
+  assert.equal(
+    Object.values(priors).some((c) => c.grade === 'fitted'),
+    false,
+  );
   const f = Object.entries(fitted).filter(([, c]) => c.grade === 'fitted');
   assert.ok(f.length > 0);
   for (const [key, c] of f) assert.match(c.source, /^fitted: backends\/model\/calibration\/observations\.csv \(A-in-epc/, key);

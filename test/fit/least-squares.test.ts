@@ -26,9 +26,25 @@ function problem(f: (x: readonly number[]) => number[], lo: number[], hi: number
 }
 
 test('solve: a 3×3 system with a known solution; a singular one gives null', () => {
-  const x = solve([[2, 1, -1], [-3, -1, 2], [-2, 1, 2]], [8, -11, -3])!;
+  const x = solve(
+    [
+      [2, 1, -1],
+      [-3, -1, 2],
+      [-2, 1, 2],
+    ],
+    [8, -11, -3],
+  )!;
   [2, 3, -1].forEach((v, i) => assert.ok(Math.abs(x[i]! - v) < 1e-12));
-  assert.equal(solve([[1, 2], [2, 4]], [1, 2]), null);
+  assert.equal(
+    solve(
+      [
+        [1, 2],
+        [2, 4],
+      ],
+      [1, 2],
+    ),
+    null,
+  );
 });
 
 test('linear least squares: the fit of y = 2 + 3t to exact data returns (2, 3)', async () => {

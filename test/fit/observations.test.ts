@@ -53,14 +53,32 @@ test('--free naming a cost that does not exist: exit 2; a fit whose free costs m
 test('a fit recovers the costs that generated its observations (closed loop through the model)', () => {
   const d = tmp();
   // Observations made by the model itself with EADD at 4,500 ns (prior 3,000 in skylake-client-priors).
-  const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as { name: string; costs: Record<string, { value: number; low: number; high: number }> };
+  const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as {
+    name: string;
+    costs: Record<string, { value: number; low: number; high: number }>;
+  };
   truth.name = 'truth';
   truth.costs['eadd']!.value = 4500;
   const truthFile = join(d, 'truth.json');
   writeFileSync(truthFile, JSON.stringify(truth));
-  const gen = cli('run', 'build', '--design', 'mm-less', '--set', 'size=4MiB,8MiB', '--set', 'measure=0', '--profile', truthFile, '--out', join(d, 'truth.csv'));
+  const gen = cli(
+    'run',
+    'build',
+    '--design',
+    'mm-less',
+    '--set',
+    'size=4MiB,8MiB',
+    '--set',
+    'measure=0',
+    '--profile',
+    truthFile,
+    '--out',
+    join(d, 'truth.csv'),
+  );
   assert.equal(gen.status, 0, gen.stderr);
-  const rows = readFileSync(join(d, 'truth.csv'), 'utf8').split('\n').filter((l) => l.includes(',build_time_p50,'));
+  const rows = readFileSync(join(d, 'truth.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(',build_time_p50,'));
   const t = rows.map((l) => Number(l.split(',')[14])).sort((a, b) => a - b);
   const slope = (t[1]! - t[0]!) / 1024;
   const file = join(d, 'obs.csv');

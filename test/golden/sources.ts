@@ -33,7 +33,10 @@ function smallSweep(): string {
     if (r.status !== 0) throw new Error(`eaddbench ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     const records = parse(readFileSync(out, 'utf8')) as string[][];
     const drop = records[0]!.indexOf('run_id');
-    return stringify(records.map((rec) => rec.filter((_, i) => i !== drop)), { record_delimiter: 'unix' });
+    return stringify(
+      records.map((rec) => rec.filter((_, i) => i !== drop)),
+      { record_delimiter: 'unix' },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

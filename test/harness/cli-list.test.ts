@@ -19,12 +19,19 @@ test('list --json gives arrays of objects with a name, for each kind and for all
     if (!kind) assert.ok(entries.every((e) => typeof e.kind === 'string'));
   }
   const designs = JSON.parse(cli('list', 'designs', '--json').stdout) as { name: string }[];
-  for (const preset of ['per-mm', 'mm-less', 'attach', 'per-mm-sync']) assert.ok(designs.some((d) => d.name === preset), preset);
+  for (const preset of ['per-mm', 'mm-less', 'attach', 'per-mm-sync'])
+    assert.ok(
+      designs.some((d) => d.name === preset),
+      preset,
+    );
   const workloads = JSON.parse(cli('list', 'workloads', '--json').stdout) as { name: string; params: { name: string; unit: string }[] }[];
   for (const w of ['build', 'concurrent', 'mmap-contention', 'handover', 'shared', 'epc-pressure', 'teardown', 'replay']) {
     const spec = workloads.find((x) => x.name === w);
     assert.ok(spec, w);
-    assert.ok(spec.params.every((p) => p.unit.length > 0), `${w} parameters have units`);
+    assert.ok(
+      spec.params.every((p) => p.unit.length > 0),
+      `${w} parameters have units`,
+    );
   }
 });
 

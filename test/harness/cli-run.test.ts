@@ -47,7 +47,10 @@ test('bad input exits 2 with a message naming the flag or field, and writes noth
     assert.match(r.stderr, pattern, args.join(' '));
     assert.ok(!existsSync(out), `${args.join(' ')} left a file`);
   }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.csv')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.csv')),
+    [],
+  );
 });
 
 test('identical inputs and seed give identical rows apart from run_id, whatever --workers is', () => {
@@ -59,7 +62,10 @@ test('identical inputs and seed give identical rows apart from run_id, whatever 
   const ra = withoutRunId(a);
   assert.ok(ra.length > 10);
   assert.deepEqual(ra, withoutRunId(b));
-  assert.deepEqual(ra[0], COLUMN_NAMES.filter((c) => c !== 'run_id'));
+  assert.deepEqual(
+    ra[0],
+    COLUMN_NAMES.filter((c) => c !== 'run_id'),
+  );
   const valueCol = COLUMN_NAMES.indexOf('value') - 1;
   for (const r of ra.slice(1)) assert.match(r[valueCol]!, /^(-?\d+(\.\d+)?)?$/, 'plain decimal values');
 });
@@ -89,7 +95,11 @@ test('the default --out is a timestamped file and results/latest.csv points at i
 
 test('SIGINT mid-run leaves a valid CSV with every finished case and reports how many finished', async () => {
   const out = join(dir, 'interrupted.csv');
-  const child = spawn(process.execPath, [CLI, 'run', 'build', '--set', 'size=1MiB,2MiB,4MiB,8MiB,16MiB,32MiB,64MiB,128MiB', '--repeat', '20', '--workers', '1', '--out', out], { cwd: dir });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', 'build', '--set', 'size=1MiB,2MiB,4MiB,8MiB,16MiB,32MiB,64MiB,128MiB', '--repeat', '20', '--workers', '1', '--out', out],
+    { cwd: dir },
+  );
   let stderr = '';
   let sent = false;
   child.stderr.on('data', (d: Buffer) => {

@@ -52,7 +52,7 @@ function partials(dir: string): string[] {
   return readdirSync(dir).filter((n) => n.endsWith('.partial.csv'));
 }
 
-test('a second run on the same --out is refused while the first writes; the printed count is the file\'s', async () => {
+test("a second run on the same --out is refused while the first writes; the printed count is the file's", async () => {
   const d = mkdtempSync(join(tmpdir(), 'eaddbench-conc-'));
   try {
     const out = join(d, 'r.csv');

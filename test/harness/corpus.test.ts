@@ -43,18 +43,53 @@ interface Case {
 const CASES: readonly Case[] = [
   // 1. output paths, checked before any work
   { name: 'run --out a directory', args: (d) => ['run', 'build', '--out', join(d, 'dir')], status: 2, message: /--out .*dir/ },
-  { name: 'run --out under a regular file', args: (d) => ['run', 'build', '--out', join(d, 'file', 'x.csv')], status: 2, message: /--out .*file.* is a regular file, not a directory/ },
-  { name: 'run --out under /proc (new dir)', args: () => ['run', 'build', '--out', '/proc/eaddbench-no-such/x.csv'], status: 2, message: /--out \/proc\/eaddbench-no-such\/x\.csv: is under \/proc/ },
+  {
+    name: 'run --out under a regular file',
+    args: (d) => ['run', 'build', '--out', join(d, 'file', 'x.csv')],
+    status: 2,
+    message: /--out .*file.* is a regular file, not a directory/,
+  },
+  {
+    name: 'run --out under /proc (new dir)',
+    args: () => ['run', 'build', '--out', '/proc/eaddbench-no-such/x.csv'],
+    status: 2,
+    message: /--out \/proc\/eaddbench-no-such\/x\.csv: is under \/proc/,
+  },
   { name: 'run --out under /sys', args: () => ['run', 'build', '--out', '/sys/x.csv'], status: 2, message: /--out \/sys\/x\.csv: is under \/sys/ },
-  { name: 'report --out where index.html is a directory', args: (d) => ['report', FIXTURE, '--out', join(d, 'rep')], status: 2, message: /--out .*index\.html: is a directory/ },
-  { name: 'report --out under /proc', args: () => ['report', FIXTURE, '--out', '/proc/eaddbench-no-such'], status: 2, message: /\/proc\/eaddbench-no-such.*is under \/proc/ },
+  {
+    name: 'report --out where index.html is a directory',
+    args: (d) => ['report', FIXTURE, '--out', join(d, 'rep')],
+    status: 2,
+    message: /--out .*index\.html: is a directory/,
+  },
+  {
+    name: 'report --out under /proc',
+    args: () => ['report', FIXTURE, '--out', '/proc/eaddbench-no-such'],
+    status: 2,
+    message: /\/proc\/eaddbench-no-such.*is under \/proc/,
+  },
   { name: 'merge --out a directory', args: (d) => ['merge', FIXTURE, '--out', join(d, 'dir')], status: 2, message: /--out .*dir: is a directory/ },
   { name: 'merge --out under /proc', args: () => ['merge', FIXTURE, '--out', '/proc/eaddbench-no-such/m.csv'], status: 2, message: /is under \/proc/ },
   { name: 'keygen --out under a regular file', args: (d) => ['keygen', '--out', join(d, 'file', 'k.pem')], status: 2, message: /k\.pem.*not a directory/ },
   // 4. special files and huge inputs
-  { name: 'run --sensitivity with --shard', args: (d) => ['run', 'build', '--draws', '4', '--sensitivity', '--shard', '1/2', '--out', join(d, 'new.csv')], status: 2, message: /--sensitivity cannot be combined with --shard/ },
-  { name: 'run --profile /dev/zero', args: (d) => ['run', 'build', '--profile', '/dev/zero', '--out', join(d, 'new.csv')], status: 2, message: /--profile: profile \/dev\/zero: is a character device/ },
-  { name: 'run --profile a FIFO', args: (d) => ['run', 'build', '--profile', join(d, 'fifo'), '--out', join(d, 'new.csv')], status: 2, message: /fifo: is a FIFO/ },
+  {
+    name: 'run --sensitivity with --shard',
+    args: (d) => ['run', 'build', '--draws', '4', '--sensitivity', '--shard', '1/2', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /--sensitivity cannot be combined with --shard/,
+  },
+  {
+    name: 'run --profile /dev/zero',
+    args: (d) => ['run', 'build', '--profile', '/dev/zero', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /--profile: profile \/dev\/zero: is a character device/,
+  },
+  {
+    name: 'run --profile a FIFO',
+    args: (d) => ['run', 'build', '--profile', join(d, 'fifo'), '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /fifo: is a FIFO/,
+  },
   { name: 'run --profile a directory', args: (d) => ['run', 'build', '--profile', join(d, 'dir'), '--out', join(d, 'new.csv')], status: 2, message: /dir/ },
   { name: 'report /dev/zero', args: (d) => ['report', '/dev/zero', '--out', join(d, 'newrep')], status: 2, message: /\/dev\/zero: is a character device/ },
   { name: 'report a FIFO', args: (d) => ['report', join(d, 'fifo'), '--out', join(d, 'newrep')], status: 2, message: /fifo: is a FIFO/ },
@@ -68,16 +103,51 @@ const CASES: readonly Case[] = [
   // 3. malformed but well-sized input
   { name: 'sigstruct with modulus 1', args: (d) => ['sigstruct', join(d, 'mod1.bin')], status: 1, message: /MODULUS|modulus/ },
   // 5. values that pass a loose check but break the model
-  { name: 'handover rate=1e-300', args: (d) => ['run', 'handover', '--set', 'rate=1e-300', '--out', join(d, 'new.csv')], status: 2, message: /parameter 'rate' of workload 'handover'.*≥ 0\.01/ },
-  { name: 'mmap-contention fault_rate=0', args: (d) => ['run', 'mmap-contention', '--set', 'fault_rate=0', '--out', join(d, 'new.csv')], status: 2, message: /parameter 'fault_rate'.*≥ 1/ },
-  { name: 'profile cost 1e306', args: (d) => ['run', 'build', '--profile', join(d, 'huge-cost.json'), '--out', join(d, 'new.csv')], status: 2, message: /field 'costs\.eadd'.*from 0 to 1000000000/ },
-  { name: 'replay with ECREATE size 2^44', args: (d) => ['run', 'replay', '--set', `file=${join(d, 'big.sgxs')}`, '--out', join(d, 'new.csv')], status: 2, message: /ECREATE size 0x100000000000 is larger than a replay can run/ },
+  {
+    name: 'handover rate=1e-300',
+    args: (d) => ['run', 'handover', '--set', 'rate=1e-300', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /parameter 'rate' of workload 'handover'.*≥ 0\.01/,
+  },
+  {
+    name: 'mmap-contention fault_rate=0',
+    args: (d) => ['run', 'mmap-contention', '--set', 'fault_rate=0', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /parameter 'fault_rate'.*≥ 1/,
+  },
+  {
+    name: 'profile cost 1e306',
+    args: (d) => ['run', 'build', '--profile', join(d, 'huge-cost.json'), '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /field 'costs\.eadd'.*from 0 to 1000000000/,
+  },
+  {
+    name: 'replay with ECREATE size 2^44',
+    args: (d) => ['run', 'replay', '--set', `file=${join(d, 'big.sgxs')}`, '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /ECREATE size 0x100000000000 is larger than a replay can run/,
+  },
   // 6. ambiguity
-  { name: 'run --seed twice', args: (d) => ['run', 'build', '--seed', '1', '--seed', '2', '--out', join(d, 'new.csv')], status: 2, message: /--seed given twice/ },
+  {
+    name: 'run --seed twice',
+    args: (d) => ['run', 'build', '--seed', '1', '--seed', '2', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /--seed given twice/,
+  },
   { name: 'run --out twice', args: (d) => ['run', 'build', '--out', join(d, 'a.csv'), '--out', join(d, 'b.csv')], status: 2, message: /--out given twice/ },
-  { name: 'run --backend twice', args: (d) => ['run', 'build', '--backend', 'model', '--backend', 'sgx', '--out', join(d, 'new.csv')], status: 2, message: /--backend given twice/ },
+  {
+    name: 'run --backend twice',
+    args: (d) => ['run', 'build', '--backend', 'model', '--backend', 'sgx', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /--backend given twice/,
+  },
   { name: 'report --out twice', args: (d) => ['report', FIXTURE, '--out', join(d, 'r1'), '--out', join(d, 'r2')], status: 2, message: /--out given twice/ },
-  { name: 'builders=1e1 (integers are digits)', args: (d) => ['run', 'concurrent', '--set', 'builders=1e1', '--out', join(d, 'new.csv')], status: 2, message: /parameter 'builders'.*'1e1' is not valid; expected an integer/ },
+  {
+    name: 'builders=1e1 (integers are digits)',
+    args: (d) => ['run', 'concurrent', '--set', 'builders=1e1', '--out', join(d, 'new.csv')],
+    status: 2,
+    message: /parameter 'builders'.*'1e1' is not valid; expected an integer/,
+  },
   { name: '--seed 1e1', args: (d) => ['run', 'build', '--seed', '1e1', '--out', join(d, 'new.csv')], status: 2, message: /--seed '1e1' is invalid/ },
   { name: 'schema --markdown --json', args: () => ['schema', '--markdown', '--json'], status: 2, message: /--markdown and --json/ },
   { name: 'schema --json twice', args: () => ['schema', '--json', '--json'], status: 2, message: /--json given twice/ },
@@ -104,7 +174,9 @@ test('bad-input corpus: exit status, a message naming the thing, no stack trace,
     writeFileSync(join(d, 'big.sgxs'), sgxs);
     const profile = JSON.parse(execFileSync(process.execPath, [CLI, 'list', 'profiles', '--json'], { encoding: 'utf8' })) as unknown[];
     assert.ok(profile.length > 0);
-    const shipped = JSON.parse(execFileSync('cat', [fileURLToPath(new URL('../../../backends/model/profiles/skylake-client.json', import.meta.url))], { encoding: 'utf8' })) as { costs: Record<string, { value: number }> };
+    const shipped = JSON.parse(
+      execFileSync('cat', [fileURLToPath(new URL('../../../backends/model/profiles/skylake-client.json', import.meta.url))], { encoding: 'utf8' }),
+    ) as { costs: Record<string, { value: number }> };
     shipped.costs['eadd']!.value = 1e306;
     writeFileSync(join(d, 'huge-cost.json'), JSON.stringify(shipped));
     chmodSync(join(d, 'file'), 0o644);

@@ -7,7 +7,7 @@ import { schemaMarkdown } from '../../results/schema.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-test('docs/results.md is the schema module\'s generated Markdown (regenerate: eaddbench schema --markdown > docs/results.md)', () => {
+test("docs/results.md is the schema module's generated Markdown (regenerate: eaddbench schema --markdown > docs/results.md)", () => {
   assert.equal(readFileSync(`${root}docs/results.md`, 'utf8'), schemaMarkdown());
 });
 

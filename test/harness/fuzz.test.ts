@@ -43,7 +43,10 @@ function accepts(kind: string, i: number, input: Buffer, read: () => unknown, ow
   try {
     read();
   } catch (err) {
-    assert.ok(own(err), `${kind} round ${i}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)} (input ${input.subarray(0, 64).toString('hex')}…)`);
+    assert.ok(
+      own(err),
+      `${kind} round ${i}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)} (input ${input.subarray(0, 64).toString('hex')}…)`,
+    );
   }
 }
 
@@ -52,7 +55,13 @@ test('SGXS reader: random and corrupted streams are accepted or an ArchInputErro
   const valid = exampleStream();
   for (let i = 0; i < ROUNDS; i++) {
     const input = i % 2 === 0 ? bytes(rng, Math.floor(rng.next() * 600)) : corrupt(rng, valid);
-    accepts('SGXS', i, input, () => readSgxsBuffer(input, { source: 'fuzz.sgxs' }), (e) => e instanceof ArchInputError);
+    accepts(
+      'SGXS',
+      i,
+      input,
+      () => readSgxsBuffer(input, { source: 'fuzz.sgxs' }),
+      (e) => e instanceof ArchInputError,
+    );
   }
 });
 
@@ -64,7 +73,13 @@ test('SIGSTRUCT check: random and corrupted 1808-byte structures never crash', (
     if (i % 5 === 1) input.fill(0, 128, 512).writeUInt8(1, 128); // modulus 1
     if (i % 5 === 2) input.fill(0xff, 516, 900); // signature ≥ modulus
     if (i % 5 === 3) input.fill(0, 128, 512); // modulus 0
-    accepts('SIGSTRUCT', i, input, () => verifySigstruct(input, 'fuzz.bin'), (e) => e instanceof ArchInputError);
+    accepts(
+      'SIGSTRUCT',
+      i,
+      input,
+      () => verifySigstruct(input, 'fuzz.bin'),
+      (e) => e instanceof ArchInputError,
+    );
   }
 });
 
@@ -73,7 +88,13 @@ test('results CSV reader: random and corrupted files are accepted or a UsageErro
   const valid = readFileSync(repo('test/fixtures/reports/model.csv'));
   for (let i = 0; i < ROUNDS; i++) {
     const input = i % 2 === 0 ? bytes(rng, Math.floor(rng.next() * 400)) : corrupt(rng, valid);
-    accepts('CSV', i, input, () => parseResults(input.toString('utf8'), 'fuzz.csv'), (e) => e instanceof UsageError && e.message.includes('fuzz.csv'));
+    accepts(
+      'CSV',
+      i,
+      input,
+      () => parseResults(input.toString('utf8'), 'fuzz.csv'),
+      (e) => e instanceof UsageError && e.message.includes('fuzz.csv'),
+    );
   }
 });
 
@@ -86,7 +107,13 @@ test('profile reader: random and corrupted JSON files are accepted or a ProfileE
     for (let i = 0; i < ROUNDS; i++) {
       const input = i % 3 === 0 ? bytes(rng, Math.floor(rng.next() * 300)) : corrupt(rng, valid);
       writeFileSync(file, input);
-      accepts('profile', i, input, () => loadProfile(file), (e) => e instanceof ProfileError || e instanceof InputFileError);
+      accepts(
+        'profile',
+        i,
+        input,
+        () => loadProfile(file),
+        (e) => e instanceof ProfileError || e instanceof InputFileError,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -61,13 +61,18 @@ test('the rule itself: an upward or sideways import is wrong; down and within a 
   assert.equal(wrongWay('bench/cli.ts', 'reports/read.ts'), false);
   assert.equal(wrongWay('reports/summary.ts', 'backends/designs.ts'), false);
   assert.equal(wrongWay('backends/model/a.ts', 'backends/model/b.ts'), false);
-  assert.deepEqual(relativeImports("import { a } from '../x.js';\nexport { b } from './y.js';\nimport type {\n  C,\n} from '../../z.js';\nconst s = 'from \\'./no.js\\'';"), ['../x.js', './y.js', '../../z.js']);
+  assert.deepEqual(
+    relativeImports("import { a } from '../x.js';\nexport { b } from './y.js';\nimport type {\n  C,\n} from '../../z.js';\nconst s = 'from \\'./no.js\\'';"),
+    ['../x.js', './y.js', '../../z.js'],
+  );
 });
 
 test('every import in the source tree points down', () => {
   const bad: string[] = [];
   let count = 0;
-  for (const dir of Object.keys(RANK).filter((g) => !g.startsWith('backends')).concat(['backends'])) {
+  for (const dir of Object.keys(RANK)
+    .filter((g) => !g.startsWith('backends'))
+    .concat(['backends'])) {
     for (const file of sources(dir)) {
       for (const spec of relativeImports(readFileSync(path.join(ROOT, file), 'utf8'))) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts');

@@ -29,9 +29,15 @@ function plan(seed = 1) {
 test('plans are ordered, complete and have stable ids', () => {
   const a = plan();
   assert.equal(a.length, 3 * 4 * 2);
-  assert.deepEqual(a.map((c) => c.caseId), plan().map((c) => c.caseId));
+  assert.deepEqual(
+    a.map((c) => c.caseId),
+    plan().map((c) => c.caseId),
+  );
   assert.equal(new Set(a.map((c) => c.caseId)).size, a.length);
-  assert.notDeepEqual(a.map((c) => c.caseId), plan(2).map((c) => c.caseId));
+  assert.notDeepEqual(
+    a.map((c) => c.caseId),
+    plan(2).map((c) => c.caseId),
+  );
 });
 
 test('shards partition the plan', () => {
@@ -57,9 +63,23 @@ test('numbers are written without exponent notation', () => {
 
 test('CSV text round-trips through csv-parse, quoting what needs it', () => {
   const row: Row = {
-    schema_version: SCHEMA_VERSION, run_id: 'r', case_id: 'c', backend: 'model', design: 'binding=fd,execution=caller', workload: 'build',
-    profile: 'p', params: 'a=1;b=2', seed: 1, repeat: 0, draw: 0, clock: 'model', metric: 'throughput', unit: 'pages/s', value: 2.5e-9,
-    outcome: 'ok', detail: 'say "hi"\nthere',
+    schema_version: SCHEMA_VERSION,
+    run_id: 'r',
+    case_id: 'c',
+    backend: 'model',
+    design: 'binding=fd,execution=caller',
+    workload: 'build',
+    profile: 'p',
+    params: 'a=1;b=2',
+    seed: 1,
+    repeat: 0,
+    draw: 0,
+    clock: 'model',
+    metric: 'throughput',
+    unit: 'pages/s',
+    value: 2.5e-9,
+    outcome: 'ok',
+    detail: 'say "hi"\nthere',
   };
   const text = rowsToCsv([row, { ...row, value: null, metric: 'case', outcome: 'skipped' }], true);
   assert.ok(!/e-\d/.test(text));

@@ -8,8 +8,17 @@ const worker = new URL('./fixtures/faulty-worker.js', import.meta.url).href;
 
 function spec(workload: string, n: number): CaseSpec {
   return {
-    caseId: `${workload}${n}`, backend: 'model', design: 'per-mm', knobs: PRESETS[0]!.knobs, workload, profile: 'p',
-    profileData: {}, params: { n }, seed: 1, repeat: 0, options: {},
+    caseId: `${workload}${n}`,
+    backend: 'model',
+    design: 'per-mm',
+    knobs: PRESETS[0]!.knobs,
+    workload,
+    profile: 'p',
+    profileData: {},
+    params: { n },
+    seed: 1,
+    repeat: 0,
+    options: {},
   };
 }
 

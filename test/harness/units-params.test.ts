@@ -25,7 +25,15 @@ const spec: WorkloadSpec = {
   name: 'toy',
   description: 'test workload',
   params: [
-    { name: 'size', kind: 'size', unit: 'bytes', default: 8192, min: 8192, description: 'bytes', check: (v) => ((v as number) & ((v as number) - 1) ? 'a power of two' : undefined) },
+    {
+      name: 'size',
+      kind: 'size',
+      unit: 'bytes',
+      default: 8192,
+      min: 8192,
+      description: 'bytes',
+      check: (v) => ((v as number) & ((v as number) - 1) ? 'a power of two' : undefined),
+    },
     { name: 'measure', kind: 'bool', unit: 'bool', default: 1, description: 'measure' },
     { name: 'rate', kind: 'number', unit: '1/s', default: 10, min: 0.001, description: 'rate' },
   ],
@@ -41,7 +49,10 @@ test('--set lists expand into the cartesian product, defaults fill the rest', ()
 });
 
 test('bad --set input names the flag or parameter and the valid range', () => {
-  assert.throws(() => parseSets(['size']), (e: Error) => e instanceof UsageError && /--set 'size' is malformed/.test(e.message));
+  assert.throws(
+    () => parseSets(['size']),
+    (e: Error) => e instanceof UsageError && /--set 'size' is malformed/.test(e.message),
+  );
   assert.throws(() => parseSets(['size=1,,2']), /empty value/);
   assert.throws(() => parseSets(['size=1', 'size=2']), /given twice/);
   assert.throws(() => expandSweep(spec, parseSets(['bogus=1'])), /unknown parameter 'bogus' for workload 'toy'; valid parameters: size, measure, rate/);

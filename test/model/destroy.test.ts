@@ -18,7 +18,10 @@ const vaPages = (n: number): number => Math.ceil((n + 1) / 512);
 test('destroy=0 reports no destroy metrics (the build alone, as before)', () => {
   const r = runCaseSync(spec('build', 'mm-less', { size: 8 * MiB }));
   assert.equal(r.outcome, 'ok');
-  assert.equal(r.metrics!.some((m) => m.metric.startsWith('destroy_time') || m.metric.startsWith('lifecycle_time')), false);
+  assert.equal(
+    r.metrics!.some((m) => m.metric.startsWith('destroy_time') || m.metric.startsWith('lifecycle_time')),
+    false,
+  );
 });
 
 test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the VA pages and the SECS; pinned pages leave no backing', () => {

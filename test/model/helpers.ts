@@ -6,7 +6,14 @@ import type { CaseSpec } from '../../backends/types.js';
 
 export const MiB = 1024 * 1024;
 
-export function spec(workload: string, design: string, params: Record<string, number | string> = {}, profile = 'skylake-client', seed = 1, repeat = 0): CaseSpec {
+export function spec(
+  workload: string,
+  design: string,
+  params: Record<string, number | string> = {},
+  profile = 'skylake-client',
+  seed = 1,
+  repeat = 0,
+): CaseSpec {
   const w = findWorkload(workload);
   if (!w) throw new Error(`no workload ${workload}`);
   const values: Record<string, number | string> = {};
@@ -14,7 +21,19 @@ export function spec(workload: string, design: string, params: Record<string, nu
   Object.assign(values, params);
   const d = parseDesign(design);
   const pr = loadProfile(profile);
-  return { caseId: 'test', backend: 'model', design: d.name, knobs: d.knobs, workload, profile: pr.name, profileData: pr.data, params: values, seed, repeat, options: {} };
+  return {
+    caseId: 'test',
+    backend: 'model',
+    design: d.name,
+    knobs: d.knobs,
+    workload,
+    profile: pr.name,
+    profileData: pr.data,
+    params: values,
+    seed,
+    repeat,
+    options: {},
+  };
 }
 
 export function metric(r: { outcome: string; metrics?: readonly { metric: string; value: number }[] }, name: string): number {

@@ -14,7 +14,13 @@ function randomCase(rng: Prng): ReturnType<typeof spec> {
   const design = DESIGNS[rng.int(DESIGNS.length)]!;
   switch (rng.int(5)) {
     case 0:
-      return spec('build', design, { size: (1 + rng.int(2048)) * 4096, measure: rng.int(2), init: rng.int(2), batch: 1 + rng.int(64) }, 'skylake-client', rng.int(1000));
+      return spec(
+        'build',
+        design,
+        { size: (1 + rng.int(2048)) * 4096, measure: rng.int(2), init: rng.int(2), batch: 1 + rng.int(64) },
+        'skylake-client',
+        rng.int(1000),
+      );
     case 1:
       return spec('concurrent', design, { builders: 1 + rng.int(4), size: (1 + rng.int(1024)) * 4096 }, 'skylake-client', rng.int(1000));
     case 2:
@@ -22,7 +28,13 @@ function randomCase(rng: Prng): ReturnType<typeof spec> {
     case 3:
       return spec('mmap-contention', design, { size: (1 + rng.int(512)) * 4096, threads: 1 + rng.int(3) }, 'skylake-client', rng.int(1000));
     default:
-      return spec('handover', design, { size: (2 + rng.int(256)) * 4096, clients: 1 + rng.int(5), pool: 1 + rng.int(2), rate: 1 + rng.int(100) }, 'skylake-client', rng.int(1000));
+      return spec(
+        'handover',
+        design,
+        { size: (2 + rng.int(256)) * 4096, clients: 1 + rng.int(5), pool: 1 + rng.int(2), rate: 1 + rng.int(100) },
+        'skylake-client',
+        rng.int(1000),
+      );
   }
 }
 

@@ -21,7 +21,14 @@ function run(design: string, sc: Scenario) {
 test('mm-less: two threads adding to one enclave fd at once: one gets EBUSY, retries, and every page is added once', () => {
   const sc: Scenario = {
     processes: [
-      { pid: 1, name: 'a', role: 'builder', mm: 1, startNs: 0, ops: [{ op: 'create', enclave: 1, size: 2 * PAGES * 4096 }, { op: 'barrier', name: 'created', count: 2 }, add(0, PAGES)] },
+      {
+        pid: 1,
+        name: 'a',
+        role: 'builder',
+        mm: 1,
+        startNs: 0,
+        ops: [{ op: 'create', enclave: 1, size: 2 * PAGES * 4096 }, { op: 'barrier', name: 'created', count: 2 }, add(0, PAGES)],
+      },
       { pid: 2, name: 'b', role: 'builder', mm: 1, startNs: 0, ops: [{ op: 'barrier', name: 'created', count: 2 }, add(PAGES, PAGES)] },
     ],
     background: [],
@@ -69,7 +76,10 @@ test('per-mm: adds whose ioctl returned 0 are dropped when the VMA goes before t
   const n = 64;
   const owner = (ops: Op[]): Scenario => ({ processes: [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops }], background: [], needs: {} });
   // Every ADD_PAGE ioctl returns 0 (the page is only queued); the owner then unmaps at once.
-  const sim = run('per-mm', owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }]));
+  const sim = run(
+    'per-mm',
+    owner([{ op: 'create', enclave: 1, size: 2 * n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }]),
+  );
   assert.equal(sim.result.outcome, 'ok', sim.result.outcome === 'ok' ? '' : sim.result.detail);
   const e = sim.kernel.enclaves.get(1)!;
   assert.equal(e.reqCount, n, 'every ioctl was accepted');

@@ -25,7 +25,10 @@ test('a profile missing a cost is rejected naming the file and the field', () =>
   delete doc.costs['eextend'];
   const file = join(dir, 'mine.json');
   writeFileSync(file, JSON.stringify(doc));
-  assert.throws(() => loadProfile(file), (e: unknown) => e instanceof ProfileError && /mine\.json/.test(e.message) && /costs\.eextend/.test(e.message));
+  assert.throws(
+    () => loadProfile(file),
+    (e: unknown) => e instanceof ProfileError && /mine\.json/.test(e.message) && /costs\.eextend/.test(e.message),
+  );
   assert.throws(() => loadProfile('no-such-profile'), ProfileError);
 });
 

@@ -48,7 +48,16 @@ function run(design: string, sc: Scenario) {
 test('per-mm: the owner unmaps with adds queued; the worker drops the rest and the last put releases the enclave in the worker', () => {
   const n = 256;
   const sc: Scenario = {
-    processes: [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops: [{ op: 'create', enclave: 1, size: n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }] }],
+    processes: [
+      {
+        pid: 1,
+        name: 'owner',
+        role: 'owner',
+        mm: 1,
+        startNs: 0,
+        ops: [{ op: 'create', enclave: 1, size: n * 4096 }, { op: 'map', enclave: 1 }, add(0, n), { op: 'unmap', enclave: 1 }, { op: 'exit' }],
+      },
+    ],
     background: [],
     needs: {},
   };

@@ -19,7 +19,9 @@ function bigCsv(configs: number): string {
       for (const [di, d] of DESIGNS.entries()) {
         const cid = `c${id++}`;
         if (d === 'per-mm' && c % 3 === 0) {
-          lines.push(`1,big,${cid},model,${d},${w},default,${params},1,0,model,case,,,deadlock,"deadlock at t=${c} ns (model): owner holds mmap_sem(mm1) [write] and waits for flush_work"`);
+          lines.push(
+            `1,big,${cid},model,${d},${w},default,${params},1,0,model,case,,,deadlock,"deadlock at t=${c} ns (model): owner holds mmap_sem(mm1) [write] and waits for flush_work"`,
+          );
           continue;
         }
         for (const [mi, m] of METRICS.entries()) {
@@ -37,7 +39,13 @@ test('report.md of the default-suite scale fits a pull-request comment with ever
   const md = renderMarkdown({ files: ['big.csv'], rows });
   assert.ok(md.length < COMMENT_LIMIT, `report.md is ${md.length} characters`);
   for (const w of WORKLOADS) {
-    assert.match(md, new RegExp(`## ${w.replace('-', '\\-')}\\n\\nFixed for every case below: [^\\n]*\\n\\n\\| params \\| metric \\| mm-less \\(reference\\) \\| per-mm \\| attach \\| per-mm-sync \\|`), `headline table of ${w}`);
+    assert.match(
+      md,
+      new RegExp(
+        `## ${w.replace('-', '\\-')}\\n\\nFixed for every case below: [^\\n]*\\n\\n\\| params \\| metric \\| mm-less \\(reference\\) \\| per-mm \\| attach \\| per-mm-sync \\|`,
+      ),
+      `headline table of ${w}`,
+    );
     for (const m of HEADLINE[w]!) assert.ok(md.includes(`| ${m.replace(/_/g, ' ')} (`), `${w}: headline metric ${m}`);
   }
   assert.match(md, /## Cases without metrics/);

@@ -55,7 +55,8 @@ test('the factor chart isolates queue, binding and execution, and says why a pai
   const rows = readResults(fixture('model.csv')).rows;
   const sec = buildCharts(rows).find((s) => s.id === 'factors')!;
   const svg = sec.charts[0]!.svg;
-  for (const f of ['queue: per-mm vs per-mm-sync', 'binding: per-mm vs attach', 'execution+source: attach vs mm-less']) assert.match(svg, new RegExp(`>${f.replace('+', '\\+')}</text>`));
+  for (const f of ['queue: per-mm vs per-mm-sync', 'binding: per-mm vs attach', 'execution+source: attach vs mm-less'])
+    assert.match(svg, new RegExp(`>${f.replace('+', '\\+')}</text>`));
   assert.match(svg, />deadlock<title>/, 'teardown: per-mm deadlocked');
   const build = sec.factors!.find((f) => f.workload === 'build')!;
   assert.equal(typeof build.costs.get('queue'), 'number');

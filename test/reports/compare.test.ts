@@ -40,8 +40,12 @@ test('metrics without a better direction are reported as changed, never regresse
 test('an ok case that now deadlocks is a regression; new and missing rows are listed', () => {
   const text = (s: string) => parseResults(s, 'x.csv').rows;
   const H = 'schema_version,run_id,case_id,backend,design,workload,profile,params,seed,repeat,clock,metric,unit,value,outcome,detail';
-  const base = text(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n1,r,c2,model,per-mm,build,default,size=8192,1,0,model,build_time_p50,ns,200,ok,\n`);
-  const next = text(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,case,,,deadlock,cycle\n1,r,c3,model,per-mm,build,default,size=16384,1,0,model,build_time_p50,ns,300,ok,\n`);
+  const base = text(
+    `${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n1,r,c2,model,per-mm,build,default,size=8192,1,0,model,build_time_p50,ns,200,ok,\n`,
+  );
+  const next = text(
+    `${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,case,,,deadlock,cycle\n1,r,c3,model,per-mm,build,default,size=16384,1,0,model,build_time_p50,ns,300,ok,\n`,
+  );
   const c = compareRows(base, next);
   assert.equal(c.counts.regressed, 1);
   assert.equal(c.counts.missing, 1);
@@ -76,14 +80,32 @@ test('text output prints [lower estimate upper] per metric and a summary; JSON c
 test('every outcome transition has its verdict: to error, rejected or deadlock regresses; to ok improves; skipped is a change', () => {
   const H = 'schema_version,run_id,case_id,backend,design,workload,profile,params,seed,repeat,clock,metric,unit,value,outcome,detail';
   const OUTCOMES = ['ok', 'rejected', 'deadlock', 'error', 'skipped'] as const;
-  const rowOf = (o: string) => (o === 'ok' ? '1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,' : `1,r,c1,model,per-mm,build,default,size=4096,1,0,model,case,,,${o},why`);
+  const rowOf = (o: string) =>
+    o === 'ok'
+      ? '1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,'
+      : `1,r,c1,model,per-mm,build,default,size=4096,1,0,model,case,,,${o},why`;
   // Expected verdicts written out by hand (from → to), not derived from the code's rule.
   const expected: Record<string, string> = {
-    'ok→rejected': 'regressed', 'ok→deadlock': 'regressed', 'ok→error': 'regressed', 'ok→skipped': 'changed',
-    'rejected→ok': 'improved', 'rejected→deadlock': 'regressed', 'rejected→error': 'regressed', 'rejected→skipped': 'changed',
-    'deadlock→ok': 'improved', 'deadlock→rejected': 'regressed', 'deadlock→error': 'regressed', 'deadlock→skipped': 'changed',
-    'error→ok': 'improved', 'error→rejected': 'regressed', 'error→deadlock': 'regressed', 'error→skipped': 'changed',
-    'skipped→ok': 'changed', 'skipped→rejected': 'regressed', 'skipped→deadlock': 'regressed', 'skipped→error': 'regressed',
+    'ok→rejected': 'regressed',
+    'ok→deadlock': 'regressed',
+    'ok→error': 'regressed',
+    'ok→skipped': 'changed',
+    'rejected→ok': 'improved',
+    'rejected→deadlock': 'regressed',
+    'rejected→error': 'regressed',
+    'rejected→skipped': 'changed',
+    'deadlock→ok': 'improved',
+    'deadlock→rejected': 'regressed',
+    'deadlock→error': 'regressed',
+    'deadlock→skipped': 'changed',
+    'error→ok': 'improved',
+    'error→rejected': 'regressed',
+    'error→deadlock': 'regressed',
+    'error→skipped': 'changed',
+    'skipped→ok': 'changed',
+    'skipped→rejected': 'regressed',
+    'skipped→deadlock': 'regressed',
+    'skipped→error': 'regressed',
   };
   let checked = 0;
   for (const from of OUTCOMES) {
@@ -102,7 +124,10 @@ test('every outcome transition has its verdict: to error, rejected or deadlock r
 
 test('the gate fails when a baseline metric is missing from the new results', () => {
   const H = 'schema_version,run_id,case_id,backend,design,workload,profile,params,seed,repeat,clock,metric,unit,value,outcome,detail';
-  const base = parseResults(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,einit_time,ns,10,ok,\n`, 'b.csv').rows;
+  const base = parseResults(
+    `${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,einit_time,ns,10,ok,\n`,
+    'b.csv',
+  ).rows;
   const next = parseResults(`${H}\n1,r,c1,model,per-mm,build,default,size=4096,1,0,model,build_time_p50,ns,100,ok,\n`, 'n.csv').rows;
   const c = compareRows(base, next);
   assert.equal(c.counts.missing, 1);

@@ -34,7 +34,16 @@ test('a value of 1e308 keeps every chart valid (no NaN or Infinity) and the axis
 });
 
 test('formula cells are neutralised in CSV output and report.md; numbers are not', () => {
-  for (const [cell, out] of [['=1+1', "'=1+1"], ['+SUM(A1)', "'+SUM(A1)"], ['-cmd', "'-cmd"], ['@x', "'@x"], ['\tx', "'\tx"], ['-5', '-5'], ['+1.5e3', '+1.5e3'], ['plain', 'plain']] as const) {
+  for (const [cell, out] of [
+    ['=1+1', "'=1+1"],
+    ['+SUM(A1)', "'+SUM(A1)"],
+    ['-cmd', "'-cmd"],
+    ['@x', "'@x"],
+    ['\tx', "'\tx"],
+    ['-5', '-5'],
+    ['+1.5e3', '+1.5e3'],
+    ['plain', 'plain'],
+  ] as const) {
     assert.equal(neutraliseCell(cell), out, cell);
   }
   const evil = rows.map((r, i) => (i === 0 ? { ...r, profile: '=HYPERLINK("http://x")', detail: '@SUM(1)' } : r));
@@ -45,7 +54,10 @@ test('formula cells are neutralised in CSV output and report.md; numbers are not
   const neg = rowsToCsv([{ ...rows[0]!, value: -5 }], false);
   assert.match(neg, /,-5,/);
   const back = parseResults(rowsToCsv(rows, true), 'x.csv').rows;
-  assert.deepEqual(back.map((r) => r.value), rows.map((r) => r.value));
-  const md = renderMarkdown({ files: ['x.csv'], rows: evil.map((r) => ({ ...r, design: r.design })) , });
+  assert.deepEqual(
+    back.map((r) => r.value),
+    rows.map((r) => r.value),
+  );
+  const md = renderMarkdown({ files: ['x.csv'], rows: evil.map((r) => ({ ...r, design: r.design })) });
   assert.doesNotMatch(md, /\| =HYPERLINK/);
 });

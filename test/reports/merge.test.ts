@@ -13,7 +13,10 @@ test('merging split shards restores the rows in order and drops exact repeats', 
   const m = mergeFiles([a, rerun]);
   assert.equal(m.rows.length, all.rows.length);
   assert.equal(m.duplicates, 20);
-  assert.deepEqual(m.rows.map((r) => r.case_id + r.metric), all.rows.map((r) => r.case_id + r.metric));
+  assert.deepEqual(
+    m.rows.map((r) => r.case_id + r.metric),
+    all.rows.map((r) => r.case_id + r.metric),
+  );
 });
 
 test('a conflicting duplicate names both files and lines', () => {
@@ -22,6 +25,7 @@ test('a conflicting duplicate names both files and lines', () => {
   const b = parseResults(`${HEADER}\n${row.replace('c1', 'c0')}1,ok,\n${row}101,ok,\n`, 'shard-2.csv');
   assert.throws(
     () => mergeFiles([a, b]),
-    (e: unknown) => e instanceof UsageError && /case_id c1 metric build_time_p50: shard-1\.csv:2 has value='100', shard-2\.csv:3 has value='101'/.test(e.message),
+    (e: unknown) =>
+      e instanceof UsageError && /case_id c1 metric build_time_p50: shard-1\.csv:2 has value='100', shard-2\.csv:3 has value='101'/.test(e.message),
   );
 });

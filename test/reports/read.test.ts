@@ -7,7 +7,10 @@ import { HEADER, fixture } from './fixtures.js';
 const OK = '1,r,c1,model,per-mm,build,default,size=8388608,1,0,model,build_time_p50,ns,4608000,ok,';
 
 function rejects(text: string, pattern: RegExp): void {
-  assert.throws(() => parseResults(text, 'x.csv'), (err: unknown) => err instanceof UsageError && pattern.test(err.message));
+  assert.throws(
+    () => parseResults(text, 'x.csv'),
+    (err: unknown) => err instanceof UsageError && pattern.test(err.message),
+  );
 }
 
 test('reads the fixture with typed values', () => {
@@ -46,7 +49,10 @@ test('bad records name the file, line and column', () => {
 });
 
 test('a missing file is bad input naming the path', () => {
-  assert.throws(() => readResults('no/such/file.csv'), (e: unknown) => e instanceof UsageError && /no\/such\/file\.csv: cannot read the file \(ENOENT: no such file\)/.test(e.message));
+  assert.throws(
+    () => readResults('no/such/file.csv'),
+    (e: unknown) => e instanceof UsageError && /no\/such\/file\.csv: cannot read the file \(ENOENT: no such file\)/.test(e.message),
+  );
 });
 
 test('version 2 files carry the draw; version 1 files read as draw 0 and say so', () => {

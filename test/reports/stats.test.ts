@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mulberry32 } from '../../common/prng.js';
-import { bootstrapMedianChange, changeVerdict, mannWhitneyU, median, normalSf, quantile, relativeChange, sorted, thresholdVerdict } from '../../reports/stats.js';
+import {
+  bootstrapMedianChange,
+  changeVerdict,
+  mannWhitneyU,
+  median,
+  normalSf,
+  quantile,
+  relativeChange,
+  sorted,
+  thresholdVerdict,
+} from '../../reports/stats.js';
 
 const close = (actual: number, expected: number, rel = 1e-6): void => {
   assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected) + 1e-12, `${actual} ≉ ${expected}`);

@@ -26,7 +26,10 @@ test('scales map domain to range', () => {
 test('axis titles carry the display unit', () => {
   assert.equal(resolveAxis({ label: 'build time', unit: 'ns' }, [1e6, 3.7e7], [0, 100]).title, 'build time (ms)');
   assert.equal(resolveAxis({ label: 'latency', unit: 'ns', log: true }, [1e3, 1e7], [0, 100]).format(1e4), '10 µs');
-  assert.equal(resolveAxis({ label: 'size', unit: 'bytes', log: true, ticksAt: [33554432, 1073741824] }, [33554432, 1073741824], [0, 1]).format(1073741824), '1 GiB');
+  assert.equal(
+    resolveAxis({ label: 'size', unit: 'bytes', log: true, ticksAt: [33554432, 1073741824] }, [33554432, 1073741824], [0, 1]).format(1073741824),
+    '1 GiB',
+  );
 });
 
 test('presets keep fixed colours; markers differ', () => {

@@ -16,7 +16,24 @@ function cli(...args: string[]) {
 
 const csv = join(dir, 'r.csv');
 const traces = join(dir, 'traces');
-const ran = cli('run', 'concurrent', 'mmap-contention', 'build', '--design', 'per-mm,mm-less', '--set', 'builders=1,2', '--set', 'size=2MiB', '--workers', '2', '--out', csv, '--trace', traces);
+const ran = cli(
+  'run',
+  'concurrent',
+  'mmap-contention',
+  'build',
+  '--design',
+  'per-mm,mm-less',
+  '--set',
+  'builders=1,2',
+  '--set',
+  'size=2MiB',
+  '--workers',
+  '2',
+  '--out',
+  csv,
+  '--trace',
+  traces,
+);
 
 /** The swimlane SVGs of index.html, by their accessible name. */
 function swimlanes(html: string): Map<string, string> {

@@ -55,7 +55,10 @@ test('ADD_PAGES: batch splits the range; per-call latencies are recorded', (t) =
   const lat = new Float64Array(16);
   const r = binding.addPages(3, src, 0, 10 * PAGE, secinfo, 0, 4 * PAGE, lat, f.fn);
   assert.equal(r.calls, 3);
-  assert.deepEqual(f.calls.map((c) => c.length), [4 * PAGE, 4 * PAGE, 2 * PAGE]);
+  assert.deepEqual(
+    f.calls.map((c) => c.length),
+    [4 * PAGE, 4 * PAGE, 2 * PAGE],
+  );
   assert.ok(lat[0]! > 0 && lat[2]! > 0 && lat[3] === 0);
 });
 
@@ -65,7 +68,10 @@ test('ADD_PAGES: the source buffer is reused cyclically for ranges larger than i
   const f = scripted([all]);
   const r = binding.addPages(3, src, 0, 10 * PAGE, secinfo, 0, 0, null, f.fn);
   assert.equal(r.pagesDone, 10);
-  assert.deepEqual(f.calls.map((c) => c.length), [4 * PAGE, 4 * PAGE, 2 * PAGE]);
+  assert.deepEqual(
+    f.calls.map((c) => c.length),
+    [4 * PAGE, 4 * PAGE, 2 * PAGE],
+  );
   assert.ok(f.calls.every((c) => c.src === binding!.addressOf(src)));
 });
 
@@ -90,16 +96,25 @@ test('ADD_PAGES: ENOMEM (EPC exhausted) names the cause', (t) => {
   if (!binding) return t.skip(skipReason);
   const { src, secinfo } = setup(binding);
   const f = scripted([() => ({ ret: -1, errno: ENOMEM, count: 0 })]);
-  assert.throws(() => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, f.fn), /^Error: SGX_IOC_ENCLAVE_ADD_PAGES: ENOMEM \(EPC exhausted: nothing left to reclaim\) after 0 pages$/);
+  assert.throws(
+    () => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, f.fn),
+    /^Error: SGX_IOC_ENCLAVE_ADD_PAGES: ENOMEM \(EPC exhausted: nothing left to reclaim\) after 0 pages$/,
+  );
 });
 
 test('ADD_PAGES: a count the driver could not have written is refused, not looped on', (t) => {
   if (!binding) return t.skip(skipReason);
   const { src, secinfo } = setup(binding);
   const f = scripted([() => ({ ret: 0, count: 100 })]);
-  assert.throws(() => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, f.fn), (e: Error & { code?: string }) => e.code === 'EPROTO' && /count 100/.test(e.message));
+  assert.throws(
+    () => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, f.fn),
+    (e: Error & { code?: string }) => e.code === 'EPROTO' && /count 100/.test(e.message),
+  );
   const g = scripted([() => ({ ret: 0, count: 0 })]);
-  assert.throws(() => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, g.fn), (e: Error & { code?: string }) => e.code === 'EPROTO');
+  assert.throws(
+    () => binding!.addPages(3, src, 0, 8 * PAGE, secinfo, 0, 0, null, g.fn),
+    (e: Error & { code?: string }) => e.code === 'EPROTO',
+  );
   assert.equal(g.calls.length, 1000, 'gives up after EB_MAX_NO_PROGRESS calls without progress');
 });
 
@@ -119,7 +134,10 @@ test('ADD_PAGES: unaligned arguments are refused before any call', (t) => {
   if (!binding) return t.skip(skipReason);
   const { src, secinfo } = setup(binding);
   const f = scripted([all]);
-  assert.throws(() => binding!.addPages(3, src, 100, PAGE, secinfo, 0, 0, null, f.fn), (e: Error & { code?: string }) => e.code === 'EINVAL');
+  assert.throws(
+    () => binding!.addPages(3, src, 100, PAGE, secinfo, 0, 0, null, f.fn),
+    (e: Error & { code?: string }) => e.code === 'EINVAL',
+  );
   assert.throws(() => binding!.addPages(3, Buffer.alloc(PAGE + 1).subarray(1), 0, PAGE, secinfo, 0, 0, null, f.fn), TypeError);
   assert.equal(f.calls.length, 0);
 });
@@ -132,7 +150,10 @@ test('isgx ADD_PAGE: one call per page at base + page × 4096, EINTR retried, mr
   const f = scripted([() => (n++ === 1 ? { ret: -1, errno: EINTR } : { ret: 0 })]);
   const r = binding.isgxAddPages(5, base, 2, 3, src, PAGE, secinfo, 0xffff, null, f.fn);
   assert.deepEqual(r, { bytesDone: 3 * PAGE, pagesDone: 3, calls: 4, eintrRetries: 1 });
-  assert.deepEqual(f.calls.map((c) => c.addr), [base + 8192n, base + 12288n, base + 12288n, base + 16384n]);
+  assert.deepEqual(
+    f.calls.map((c) => c.addr),
+    [base + 8192n, base + 12288n, base + 12288n, base + 16384n],
+  );
   assert.ok(f.calls.every((c) => c.mrmask === 0xffff && c.request === binding!.constants['ISGX_IOC_ENCLAVE_ADD_PAGE']));
 });
 
@@ -142,6 +163,7 @@ test('isgx ADD_PAGE: a positive SGX code becomes an error naming it', (t) => {
   const f = scripted([() => ({ ret: 0 }), () => ({ ret: 0x40000000 })]);
   assert.throws(
     () => binding!.isgxAddPages(5, 0n, 0, 4, src, PAGE, secinfo, 0, null, f.fn),
-    (e: Error & { sgxCode?: number; pagesDone?: number }) => e.sgxCode === 0x40000000 && e.pagesDone === 1 && /SGX_POWER_LOST_ENCLAVE/.test(e.message) && /SGX_IOC_ENCLAVE_ADD_PAGE/.test(e.message),
+    (e: Error & { sgxCode?: number; pagesDone?: number }) =>
+      e.sgxCode === 0x40000000 && e.pagesDone === 1 && /SGX_POWER_LOST_ENCLAVE/.test(e.message) && /SGX_IOC_ENCLAVE_ADD_PAGE/.test(e.message),
   );
 });

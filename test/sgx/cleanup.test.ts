@@ -50,7 +50,11 @@ for (const driver of ['mainline', 'isgx'] as const) {
     });
   }
 
-  for (const [name, errno, code] of [['EBUSY', 16, 'EBUSY'], ['ENOMEM', 12, 'ENOMEM'], ['EIO', 5, 'EIO']] as const) {
+  for (const [name, errno, code] of [
+    ['EBUSY', 16, 'EBUSY'],
+    ['ENOMEM', 12, 'ENOMEM'],
+    ['EIO', 5, 'EIO'],
+  ] as const) {
     test(`${driver}: ${name} in the middle of the adds names the ioctl and releases the enclave`, async (t) => {
       if (!binding) return t.skip(skipReason);
       let calls = 0;
@@ -69,7 +73,10 @@ for (const driver of ['mainline', 'isgx'] as const) {
 test('mainline: partial measurement masks are refused as unsupported before any ioctl', async (t) => {
   if (!binding) return t.skip(skipReason);
   const sys = new FakeSys(binding);
-  const bad: Op[] = [{ op: 'create', enclave: 1, size: 8192 }, { op: 'add', enclave: 1, offset: 0, pages: 1, type: 'reg', perm: 3, measure: 0x00ff }];
+  const bad: Op[] = [
+    { op: 'create', enclave: 1, size: 8192 },
+    { op: 'add', enclave: 1, offset: 0, pages: 1, type: 'reg', perm: 3, measure: 0x00ff },
+  ];
   await assert.rejects(runScript(script, bad, env(sys)), (e: ScriptError) => e.unsupported && /whole page/.test(e.message));
   assert.ok(sys.clean);
 });

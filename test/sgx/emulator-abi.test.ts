@@ -41,7 +41,11 @@ function destroy(b: NativeBinding, e: Encl): void {
 }
 
 /** SGX_IOC_ENCLAVE_ADD_PAGES through ioctlRaw with exactly these fields: the return (or -errno) and count. */
-function rawAdd(b: NativeBinding, fd: number, f: { src: bigint; offset: number; length: number; secinfo: Buffer; flags: number }): { ret: number; count: number } {
+function rawAdd(
+  b: NativeBinding,
+  fd: number,
+  f: { src: bigint; offset: number; length: number; secinfo: Buffer; flags: number },
+): { ret: number; count: number } {
   const arg = Buffer.alloc(48);
   arg.writeBigUInt64LE(f.src, 0);
   arg.writeBigUInt64LE(BigInt(f.offset), 8);
@@ -77,19 +81,34 @@ test('emulator: ADD_PAGES arguments are checked like sgx_ioc_enclave_add_pages a
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[0] = 0x08 | 3)) }).ret, -EINVAL, 'a reserved flag bit (PENDING)');
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[1] = 0)) }).ret, -EINVAL, 'page type SECS');
     assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => (s[0] = 2)) }).ret, -EINVAL, 'W without R');
-    assert.equal(rawAdd(b, e.fd, { ...ok, secinfo: bad((s) => {
-        s[0] = 1;
-        s[1] = 1;
-      }) }).ret, -EINVAL, 'a TCS with permissions');
+    assert.equal(
+      rawAdd(b, e.fd, {
+        ...ok,
+        secinfo: bad((s) => {
+          s[0] = 1;
+          s[1] = 1;
+        }),
+      }).ret,
+      -EINVAL,
+      'a TCS with permissions',
+    );
     const msg = ((): string => {
       try {
-        b.addPages(e.fd, e.src, 0, PAGE, bad((s) => (s[63] = 1)), 1, 0);
+        b.addPages(
+          e.fd,
+          e.src,
+          0,
+          PAGE,
+          bad((s) => (s[63] = 1)),
+          1,
+          0,
+        );
       } catch (err) {
         return (err as Error).message;
       }
       return '';
     })();
-    assert.match(msg, /EINVAL.*emulator: sgx_validate_secinfo: reserved bytes not zero/, 'the binding reports the emulator\'s reason');
+    assert.match(msg, /EINVAL.*emulator: sgx_validate_secinfo: reserved bytes not zero/, "the binding reports the emulator's reason");
     assert.deepEqual(rawAdd(b, e.fd, ok), { ret: 0, count: PAGE });
     assert.deepEqual(rawAdd(b, e.fd, { ...ok, length: 2 * PAGE }), { ret: -EBUSY, count: 0 }, 'a page already present: xa_insert → EBUSY, count 0');
     assert.deepEqual(rawAdd(b, e.fd, { ...ok, offset: PAGE, length: 3 * PAGE, src: 0x1000n }), { ret: -14, count: 0 }, 'an unmapped source → EFAULT');
@@ -113,7 +132,11 @@ test('emulator: MRENCLAVE is the SDM measurement (backends/arch), and EINIT chec
   const run = (tamper: (sig: Buffer) => void, wrongHash = false): string => {
     const e = created(b);
     try {
-      assert.throws(() => b.addPages(e.fd, e.src, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0), /ADD_PAGES: EIO .*EADD faulted at offset 0x0: TCS/, 'a TCS page that is not a valid TCS');
+      assert.throws(
+        () => b.addPages(e.fd, e.src, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0),
+        /ADD_PAGES: EIO .*EADD faulted at offset 0x0: TCS/,
+        'a TCS page that is not a valid TCS',
+      );
       const tcs = b.allocPages(PAGE);
       new Uint8Array(tcs).set(encodeTcs({ ossa: PAGE }));
       b.addPages(e.fd, tcs, 0, PAGE, encodeSecinfo('tcs', 0), 1, 0);
@@ -136,23 +159,58 @@ test('emulator: MRENCLAVE is the SDM measurement (backends/arch), and EINIT chec
       destroy(b, e);
     }
   };
-  assert.equal(run(() => undefined), 'ok');
-  assert.match(run(() => undefined, true), /EPERM.*EINIT returned 4 \(SGX_INVALID_MEASUREMENT\)/, 'a validly signed but different ENCLAVEHASH');
-  assert.match(run((s) => flip(s, 960)), /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/, 'a signed byte changed after signing');
-  assert.match(run((s) => flip(s, 600)), /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/, 'a wrong signature');
-  assert.match(run((s) => flip(s, 1500)), /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/, 'a wrong Q2');
-  assert.match(run((s) => flip(s, 0)), /EINIT returned 1 \(SGX_INVALID_SIG_STRUCT\)/);
-  assert.match(run((s) => s.writeUInt32LE(0x1234, 16)), /SGX_IOC_ENCLAVE_INIT: EINVAL.*vendor/);
+  assert.equal(
+    run(() => undefined),
+    'ok',
+  );
+  assert.match(
+    run(() => undefined, true),
+    /EPERM.*EINIT returned 4 \(SGX_INVALID_MEASUREMENT\)/,
+    'a validly signed but different ENCLAVEHASH',
+  );
+  assert.match(
+    run((s) => flip(s, 960)),
+    /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/,
+    'a signed byte changed after signing',
+  );
+  assert.match(
+    run((s) => flip(s, 600)),
+    /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/,
+    'a wrong signature',
+  );
+  assert.match(
+    run((s) => flip(s, 1500)),
+    /EINIT returned 8 \(SGX_INVALID_SIGNATURE\)/,
+    'a wrong Q2',
+  );
+  assert.match(
+    run((s) => flip(s, 0)),
+    /EINIT returned 1 \(SGX_INVALID_SIG_STRUCT\)/,
+  );
+  assert.match(
+    run((s) => s.writeUInt32LE(0x1234, 16)),
+    /SGX_IOC_ENCLAVE_INIT: EINVAL.*vendor/,
+  );
 });
 
-test('emulator: mmap is MAP_SHARED only, within what the added pages allow; fds pass over SCM_RIGHTS; nothing is left after close', { skip: skipReason }, () => {
+test('emulator: mmap is MAP_SHARED only, within what the added pages allow; fds pass over SCM_RIGHTS; nothing is left after close', {
+  skip: skipReason,
+}, () => {
   const b = emu();
   const c = b.constants;
   const before = b.emuStats()!;
   const e = created(b);
   b.addPages(e.fd, e.src, 0, PAGE, encodeSecinfo('reg', 1), 0, 0);
-  assert.throws(() => b.mmap(e.base, SIZE, c['PROT_READ']!, c['MAP_PRIVATE']! | c['MAP_FIXED']!, e.fd, 0), /mmap: EINVAL/, 'sgx_get_unmapped_area: MAP_PRIVATE');
-  assert.throws(() => b.mmap(e.base, SIZE, c['PROT_READ']! | c['PROT_WRITE']!, c['MAP_SHARED']! | c['MAP_FIXED']!, e.fd, 0), /mmap: EACCES.*sgx_encl_may_map/, 'RW over a read-only page');
+  assert.throws(
+    () => b.mmap(e.base, SIZE, c['PROT_READ']!, c['MAP_PRIVATE']! | c['MAP_FIXED']!, e.fd, 0),
+    /mmap: EINVAL/,
+    'sgx_get_unmapped_area: MAP_PRIVATE',
+  );
+  assert.throws(
+    () => b.mmap(e.base, SIZE, c['PROT_READ']! | c['PROT_WRITE']!, c['MAP_SHARED']! | c['MAP_FIXED']!, e.fd, 0),
+    /mmap: EACCES.*sgx_encl_may_map/,
+    'RW over a read-only page',
+  );
   b.mmap(e.base, SIZE, c['PROT_READ']!, c['MAP_SHARED']! | c['MAP_FIXED']!, e.fd, 0);
   assert.equal(b.emuStats()!.mappings, before.mappings + 1);
   const [s0, s1] = b.socketpair();
@@ -167,7 +225,10 @@ test('emulator: mmap is MAP_SHARED only, within what the added pages allow; fds 
   assert.ok(b.emuStats()!.epcPages > before.epcPages, 'the mapping still holds the enclave');
   b.munmap(e.base, SIZE);
   const after = b.emuStats()!;
-  assert.deepEqual({ fds: after.enclaveFds, maps: after.mappings, epc: after.epcPages, enclaves: after.enclaves }, { fds: 0, maps: 0, epc: before.epcPages, enclaves: before.enclaves });
+  assert.deepEqual(
+    { fds: after.enclaveFds, maps: after.mappings, epc: after.epcPages, enclaves: after.enclaves },
+    { fds: 0, maps: 0, epc: before.epcPages, enclaves: before.enclaves },
+  );
   assert.equal(emulatedFdsInProc(), 0);
 });
 
@@ -190,8 +251,16 @@ test('emulator (isgx): ADD_PAGE returns before EADD (queued to the worker), EINI
     const queued = Number(process.hrtime.bigint() - t0);
     assert.ok(queued < 20_000_000, `4 ADD_PAGEs returned in ${queued} ns, before even one 20 ms EADD`);
     assert.throws(() => b.isgxAddPages(fd, base, 1, 1, src, PAGE, encodeSecinfo('reg', 3), 0xffff), /ADD_PAGE: EEXIST/, 'a page already added (or queued)');
-    assert.throws(() => b.isgxAddPages(fd, base + BigInt(SIZE), 0, 1, src, PAGE, encodeSecinfo('reg', 3), 0xffff), /ADD_PAGE: EINVAL .*not in an enclave/, 'outside every enclave VMA');
-    assert.throws(() => b.isgxInit(fd, base, Buffer.alloc(1808), Buffer.alloc(304)), /SGX error 1 /, 'a zero SIGSTRUCT: SGX_INVALID_SIG_STRUCT, as the positive return');
+    assert.throws(
+      () => b.isgxAddPages(fd, base + BigInt(SIZE), 0, 1, src, PAGE, encodeSecinfo('reg', 3), 0xffff),
+      /ADD_PAGE: EINVAL .*not in an enclave/,
+      'outside every enclave VMA',
+    );
+    assert.throws(
+      () => b.isgxInit(fd, base, Buffer.alloc(1808), Buffer.alloc(304)),
+      /SGX error 1 /,
+      'a zero SIGSTRUCT: SGX_INVALID_SIG_STRUCT, as the positive return',
+    );
     assert.ok(Number(process.hrtime.bigint() - t0) >= 80_000_000, 'EINIT waited for the 4 queued EADDs');
     b.munmap(base, SIZE); // sgx_vma_close: the enclave dies with its VMA
   } finally {

@@ -13,7 +13,7 @@ import { binding, skipReason } from './helpers.js';
 
 const SIZE = 1 << 20;
 
-test('emulator: an ioctl on an enclave while another thread\'s ADD_PAGES runs on it → EBUSY, without waiting', { skip: skipReason }, async () => {
+test("emulator: an ioctl on an enclave while another thread's ADD_PAGES runs on it → EBUSY, without waiting", { skip: skipReason }, async () => {
   const b = binding!;
   const slow = structuredClone(loadProfile('skylake-client').data) as { costs: Record<string, { value: number }> };
   slow.costs['eadd']!.value = 2_000_000; // 64 pages × 2 ms: the add runs for about 128 ms
@@ -31,7 +31,10 @@ test('emulator: an ioctl on an enclave while another thread\'s ADD_PAGES runs on
       Atomics.store(workerData.flag, 0, 1);
       Atomics.notify(workerData.flag, 0);
       b.addPages(workerData.fd, src, 0, 64 * 4096, Buffer.from(workerData.secinfo), 0, 0);`;
-    const w = new Worker(code, { eval: true, workerData: { file: `${packageRoot()}/build/Release/eaddbench_sgx.node`, fd, flag: shared, secinfo: encodeSecinfo('reg', 3) } });
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { file: `${packageRoot()}/build/Release/eaddbench_sgx.node`, fd, flag: shared, secinfo: encodeSecinfo('reg', 3) },
+    });
     const done = new Promise<void>((resolve, reject) => {
       w.on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`worker exit ${c}`))));
       w.on('error', reject);

@@ -74,7 +74,9 @@ const CASES: { device: string; name: string; over: Record<string, number | strin
 ];
 
 for (const c of CASES) {
-  test(`${c.device}: ${c.name} ${JSON.stringify(c.over)} runs ok, labelled emulated, and leaves no enclave fd, mapping or EPC page`, { skip: skipReason }, async () => {
+  test(`${c.device}: ${c.name} ${JSON.stringify(c.over)} runs ok, labelled emulated, and leaves no enclave fd, mapping or EPC page`, {
+    skip: skipReason,
+  }, async () => {
     const r = await backend.runCase(spec(c.name, c.over, profile.data, c.device));
     assert.equal(r.outcome, 'ok', r.outcome === 'ok' ? '' : r.detail);
     assert.ok((r.metrics ?? []).length > 0);
@@ -87,7 +89,9 @@ for (const c of CASES) {
   });
 }
 
-test('emu:mainline: an EPC smaller than the enclaves evicts (EWB counted in the shared EPC) and still ends with nothing held', { skip: skipReason }, async () => {
+test('emu:mainline: an EPC smaller than the enclaves evicts (EWB counted in the shared EPC) and still ends with nothing held', {
+  skip: skipReason,
+}, async () => {
   const small = structuredClone(profile.data) as { machine: { epc_bytes: { value: number } } };
   small.machine.epc_bytes.value = 32 * PAGE;
   const before = binding!.emuStats()?.evictions ?? 0;
@@ -129,7 +133,9 @@ function wrongBinding(kind: 'offset' | 'secinfo' | 'chunk' | 'none'): SgxSys {
 }
 
 for (const kind of ['none', 'offset', 'secinfo', 'chunk'] as const) {
-  test(`emu:mainline: ${kind === 'none' ? 'a correct binding initializes' : `a binding with a wrong ${kind === 'chunk' ? 'skipped measured chunk' : kind} ends with the emulator's EINIT error`}`, { skip: skipReason }, async () => {
+  test(`emu:mainline: ${kind === 'none' ? 'a correct binding initializes' : `a binding with a wrong ${kind === 'chunk' ? 'skipped measured chunk' : kind} ends with the emulator's EINIT error`}`, {
+    skip: skipReason,
+  }, async () => {
     const b = binding!;
     b.emuEnable(emulatorLibrary(root), configureEmulator('skylake-client', profile.data));
     const sys = wrongBinding(kind);
@@ -163,7 +169,9 @@ for (const kind of ['none', 'offset', 'secinfo', 'chunk'] as const) {
   });
 }
 
-test('emu:isgx: shared across 2 mms is rejected with the driver\'s reason; a wrong SECINFO flag ends with EINIT returned 4 after the flush', { skip: skipReason }, async () => {
+test("emu:isgx: shared across 2 mms is rejected with the driver's reason; a wrong SECINFO flag ends with EINIT returned 4 after the flush", {
+  skip: skipReason,
+}, async () => {
   const r = await backend.runCase(spec('shared', { size: 65536, pressure: 65536, mms: 2 }, profile.data, 'emu:isgx'));
   assert.ok(r.outcome === 'rejected', r.outcome);
   assert.match(r.detail, /binding=mm: .*cannot be mapped by 2 mms/);
@@ -192,18 +200,27 @@ test('emu:isgx: shared across 2 mms is rejected with the driver\'s reason; a wro
     key: generateSigningKey(),
     links: { sendFd: () => undefined, recvFd: () => ({ fd: -1, data: new ArrayBuffer(0) }), barrier: async () => undefined },
   };
-  await assert.rejects(runScript({ pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops }, ops, env), /SGX error 4 \(SGX_INVALID_MEASUREMENT\).*\[emulator: EINIT returned 4 \(SGX_INVALID_MEASUREMENT\)\]/);
+  await assert.rejects(
+    runScript({ pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops }, ops, env),
+    /SGX error 4 \(SGX_INVALID_MEASUREMENT\).*\[emulator: EINIT returned 4 \(SGX_INVALID_MEASUREMENT\)\]/,
+  );
   const s = b.emuStats()!;
   assert.deepEqual([s.enclaveFds, s.mappings, s.epcPages], [0, 0, 0]);
 });
 
-test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled emulated; emu:nosuch exits 2 naming the choices', { skip: skipReason }, async () => {
+test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled emulated; emu:nosuch exits 2 naming the choices', {
+  skip: skipReason,
+}, async () => {
   const run = promisify(execFile);
   const dir = mkdtempSync(path.join(tmpdir(), 'eb-emu-'));
   const cli = path.join(root, 'dist', 'bench', 'cli.js');
   try {
     const out = path.join(dir, 'b.csv');
-    await run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:mainline', '--design', 'mm-less', '--set', 'size=65536', '--out', out], { cwd: root });
+    await run(
+      process.execPath,
+      [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:mainline', '--design', 'mm-less', '--set', 'size=65536', '--out', out],
+      { cwd: root },
+    );
     const [head, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
     const cols = head!.split(',');
     assert.ok(rows.length > 5);
@@ -214,16 +231,24 @@ test('eaddbench run build --backend sgx --device emu:mainline: ok rows labelled 
       assert.equal(f[cols.indexOf('profile')], 'emulated:skylake-client');
       assert.match(row, /emulated: emu:mainline/);
     }
-    await assert.rejects(run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:nosuch', '--out', path.join(dir, 'x.csv')], { cwd: root }), (e: { code?: number; stderr?: string }) => {
-      assert.equal(e.code, 2);
-      assert.match(e.stderr ?? '', /--device: unknown emulated device 'emu:nosuch'; valid emulated devices: emu:mainline, emu:isgx/);
-      return true;
-    });
-    await assert.rejects(run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:mainline', '--workers', '2', '--out', path.join(dir, 'w.csv')], { cwd: root }), (e: { code?: number; stderr?: string }) => {
-      assert.equal(e.code, 2);
-      assert.match(e.stderr ?? '', /--workers 2: an emulated device .* runs one case at a time/);
-      return true;
-    });
+    await assert.rejects(
+      run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:nosuch', '--out', path.join(dir, 'x.csv')], { cwd: root }),
+      (e: { code?: number; stderr?: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stderr ?? '', /--device: unknown emulated device 'emu:nosuch'; valid emulated devices: emu:mainline, emu:isgx/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      run(process.execPath, [cli, 'run', 'build', '--backend', 'sgx', '--device', 'emu:mainline', '--workers', '2', '--out', path.join(dir, 'w.csv')], {
+        cwd: root,
+      }),
+      (e: { code?: number; stderr?: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stderr ?? '', /--workers 2: an emulated device .* runs one case at a time/);
+        return true;
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

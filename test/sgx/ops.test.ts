@@ -46,7 +46,9 @@ function env(sys: FakeSys, driver: 'mainline' | 'isgx', links: ScriptLinks): Scr
 /** A fake ioctl that counts calls by request. */
 function counting() {
   const calls: FakeIoctlCall[] = [];
-  return { calls, fn: (c: FakeIoctlCall) => {
+  return {
+    calls,
+    fn: (c: FakeIoctlCall) => {
       calls.push(c);
       return { ret: 0, count: c.length ?? 0 };
     },
@@ -104,7 +106,10 @@ test('Enclave.settle on isgx refuses as not measurable (defence behind the up-fr
   const sys = new FakeSys(binding);
   const e = new Enclave(sys, 'isgx', '/dev/fake', 8192);
   e.create();
-  assert.throws(() => e.settle(), (err: Error) => err instanceof NotMeasurableOnDevice && err.message === ISGX_SETTLE_REASON);
+  assert.throws(
+    () => e.settle(),
+    (err: Error) => err instanceof NotMeasurableOnDevice && err.message === ISGX_SETTLE_REASON,
+  );
   e.cleanup();
   assert.ok(sys.clean);
 });
@@ -117,7 +122,10 @@ test('plan: isgx runs every ifNoHandover (clients build their own, the daemon on
   assert.ok(isgx.run);
   for (const p of isgx.scripts) assert.equal(p.ops, p.script.ifNoHandover, p.script.name);
   const daemon = isgx.scripts.find((p) => p.script.role === 'daemon')!;
-  assert.deepEqual(daemon.ops.map((o) => o.op), ['barrier']);
+  assert.deepEqual(
+    daemon.ops.map((o) => o.op),
+    ['barrier'],
+  );
   for (const p of isgx.scripts.filter((x) => x.script.role === 'client')) {
     assert.ok(!p.ops.some((o) => o.op === 'recv-fd' || o.op === 'send-fd'));
     assert.ok(p.ops.some((o) => o.op === 'create'));
@@ -164,7 +172,10 @@ test('mainline handover client (ops) through the runner: receives the fd, maps i
   const io = counting();
   const sys = new FakeSys(binding, undefined, io.fn);
   const base = 0x7f00_0000_0000n;
-  const { log, links } = recordingLinks(() => ({ fd: sys.open('/dev/fake'), data: new Uint8Array(Buffer.from(JSON.stringify({ enclave: 1, base: base.toString(), size: 1 << 16 }))).buffer }));
+  const { log, links } = recordingLinks(() => ({
+    fd: sys.open('/dev/fake'),
+    data: new Uint8Array(Buffer.from(JSON.stringify({ enclave: 1, base: base.toString(), size: 1 << 16 }))).buffer,
+  }));
   const m = await runScript(client.script, client.ops, env(sys, 'mainline', links));
   assert.deepEqual(log, ['barrier pool-ready 3', 'recv-fd']);
   assert.equal(m.enclaves.length, 0, 'nothing built by the client');
@@ -177,7 +188,13 @@ test('ready latency runs from the end of the first think, not from the start of 
   if (!binding) return t.skip(skipReason);
   const sys = new FakeSys(binding);
   const slowBarrier: ScriptLinks = { ...recordingLinks().links, barrier: () => new Promise((r) => setTimeout(r, 400)) };
-  const ops: Op[] = [{ op: 'barrier', name: 'pool-ready', count: 2 }, { op: 'think', ns: 1e6 }, ...buildOps({ op: 'init', enclave: 1 }).slice(0, 4), { op: 'map', enclave: 1 }, { op: 'touch', enclave: 1, offset: 0, pages: 1 }];
+  const ops: Op[] = [
+    { op: 'barrier', name: 'pool-ready', count: 2 },
+    { op: 'think', ns: 1e6 },
+    ...buildOps({ op: 'init', enclave: 1 }).slice(0, 4),
+    { op: 'map', enclave: 1 },
+    { op: 'touch', enclave: 1, offset: 0, pages: 1 },
+  ];
   const client: ProcessScript = { pid: 9, name: 'client', role: 'client', mm: 9, startNs: 0, ops };
   const m = await runScript(client, ops, env(sys, 'isgx', slowBarrier));
   assert.equal(m.ready.length, 1);

@@ -56,11 +56,26 @@ test('--device pointing at a path that does not exist, or at a regular file, is 
   }
 });
 
-const fakeProbe = (devices: Probe['devices'], sgx = true): Probe => ({ cpuModel: 'X', flags: { sgx, sgx_lc: sgx }, kernel: '6.1', devices, binding: { built: true } });
+const fakeProbe = (devices: Probe['devices'], sgx = true): Probe => ({
+  cpuModel: 'X',
+  flags: { sgx, sgx_lc: sgx },
+  kernel: '6.1',
+  devices,
+  binding: { built: true },
+});
 
 test('a device without permission suggests the group that owns it', () => {
   const p = fakeProbe([
-    { path: '/dev/sgx_enclave', driver: 'mainline', exists: true, accessible: false, group: 'sgx', mode: 'crw-rw---- root:sgx', problem: 'no permission to open /dev/sgx_enclave (crw-rw---- root:sgx); add your user to the group that owns it: sudo usermod -aG sgx $USER, then log in again' },
+    {
+      path: '/dev/sgx_enclave',
+      driver: 'mainline',
+      exists: true,
+      accessible: false,
+      group: 'sgx',
+      mode: 'crw-rw---- root:sgx',
+      problem:
+        'no permission to open /dev/sgx_enclave (crw-rw---- root:sgx); add your user to the group that owns it: sudo usermod -aG sgx $USER, then log in again',
+    },
     { path: '/dev/isgx', driver: 'isgx', exists: false, accessible: false },
   ]);
   const c = chooseDevice(p);

@@ -36,7 +36,10 @@ test('SGX ioctls on a device that is not SGX: the error names the ioctl and says
 
 test('open of a missing path names the path and the errno', (t) => {
   if (!binding) return t.skip(skipReason);
-  assert.throws(() => binding!.open('/nonexistent/sgx_enclave'), { message: '/nonexistent/sgx_enclave: open: ENOENT (no such file or directory)', code: 'ENOENT' });
+  assert.throws(() => binding!.open('/nonexistent/sgx_enclave'), {
+    message: '/nonexistent/sgx_enclave: open: ENOENT (no such file or directory)',
+    code: 'ENOENT',
+  });
 });
 
 test('open without permission says EACCES', (t) => {

@@ -27,7 +27,10 @@ function zeroFds(): number {
   return n;
 }
 /** Mappings of /dev/zero (shared mappings of it show as `/dev/zero (deleted)`) and PROT_NONE reservations. */
-const zeroMaps = (): number => readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes('/dev/zero')).length;
+const zeroMaps = (): number =>
+  readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('/dev/zero')).length;
 
 test('background schedule: the same seed gives the same Poisson gaps, another seed others; the mean gap is 1/rate', () => {
   const a = poissonGapsNs(1000, 7, 5000);
@@ -69,9 +72,15 @@ for (const kind of ['faults', 'mmap-churn'] as const) {
     const took = performance.now() - start;
     assert.equal(r.latNs.length, 400);
     assert.ok(took > 150 && took < 2000, `400 ops at 2000/s took ${took} ms`);
-    assert.ok(r.latNs.every((x) => x > 0), 'every op has a wall-clock latency');
+    assert.ok(
+      r.latNs.every((x) => x > 0),
+      'every op has a wall-clock latency',
+    );
     let at = 0;
-    assert.deepEqual(r.plannedNs, poissonGapsNs(2000, 42, 400).map((g) => (at += g)));
+    assert.deepEqual(
+      r.plannedNs,
+      poissonGapsNs(2000, 42, 400).map((g) => (at += g)),
+    );
     if (kind === 'faults') {
       assert.equal(calls.touch, 400, 'one page fault per op');
       assert.equal(calls.mmap, 2, 'fresh 256-page regions');
@@ -91,7 +100,11 @@ test('two threads of one process share an enclave fd: one builds and maps, the o
   if (!binding) return t.skip(skipReason);
   const [fdsBefore, mapsBefore] = [zeroFds(), zeroMaps()];
   const builder: ProcessScript = {
-    pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0,
+    pid: 1,
+    name: 'builder',
+    role: 'builder',
+    mm: 1,
+    startNs: 0,
     ops: [
       { op: 'create', enclave: 1, size: SIZE },
       { op: 'map', enclave: 1 },
@@ -103,10 +116,24 @@ test('two threads of one process share an enclave fd: one builds and maps, the o
     ],
   };
   const owner: ProcessScript = {
-    pid: 2, name: 'owner', role: 'owner', mm: 1, startNs: 0,
-    ops: [{ op: 'barrier', name: 'built', count: 2 }, { op: 'touch', enclave: 1, offset: 0, pages: 4 }, { op: 'unmap', enclave: 1 }, { op: 'close', enclave: 1 }, { op: 'barrier', name: 'torn', count: 2 }],
+    pid: 2,
+    name: 'owner',
+    role: 'owner',
+    mm: 1,
+    startNs: 0,
+    ops: [
+      { op: 'barrier', name: 'built', count: 2 },
+      { op: 'touch', enclave: 1, offset: 0, pages: 4 },
+      { op: 'unmap', enclave: 1 },
+      { op: 'close', enclave: 1 },
+      { op: 'barrier', name: 'torn', count: 2 },
+    ],
   };
-  const out = await runThreads([builder, owner].map((s) => ({ script: s, ops: s.ops })), [], { driver: 'mainline', device: '/dev/zero', batchPages: 4, seed: 1, sysMode: 'fake-ioctl' });
+  const out = await runThreads(
+    [builder, owner].map((s) => ({ script: s, ops: s.ops })),
+    [],
+    { driver: 'mainline', device: '/dev/zero', batchPages: 4, seed: 1, sysMode: 'fake-ioctl' },
+  );
   assert.deepEqual(out.errors, []);
   assert.equal(out.measures.length, 2);
   const b = out.measures.find((m) => m.pid === 1)!;
@@ -114,17 +141,41 @@ test('two threads of one process share an enclave fd: one builds and maps, the o
   assert.equal(b.enclaves[0]!.pagesAdded, 16);
   assert.equal(b.enclaves[0]!.ioctlNs.length, 4, 'batches of 4 pages');
   assert.ok(o.enclaves[0]!.teardownNs! >= 0, 'the owner thread closed the fd it did not open');
-  assert.ok(b.enclaves[0]!.notes.some((n) => /already closed/.test(n)), 'the builder did not close it again');
+  assert.ok(
+    b.enclaves[0]!.notes.some((n) => /already closed/.test(n)),
+    'the builder did not close it again',
+  );
   assert.equal(zeroFds(), fdsBefore, 'the enclave fd was closed, once');
   assert.equal(zeroMaps(), mapsBefore, 'the enclave mapping was removed');
 });
 
 test('a failing thread stops the others waiting at a barrier; every thread reports, errors say who failed first, nothing leaks', async (t) => {
   if (!binding) return t.skip(skipReason);
-  const waiter: ProcessScript = { pid: 1, name: 'waiter', role: 'builder', mm: 1, startNs: 0, ops: [{ op: 'create', enclave: 1, size: SIZE }, { op: 'barrier', name: 'never', count: 2 }, { op: 'exit' }] };
-  const failer: ProcessScript = { pid: 2, name: 'failer', role: 'owner', mm: 1, startNs: 0, ops: [{ op: 'think', ns: 20e6 }, { op: 'touch', enclave: 9, offset: 0, pages: 1 }] };
+  const waiter: ProcessScript = {
+    pid: 1,
+    name: 'waiter',
+    role: 'builder',
+    mm: 1,
+    startNs: 0,
+    ops: [{ op: 'create', enclave: 1, size: SIZE }, { op: 'barrier', name: 'never', count: 2 }, { op: 'exit' }],
+  };
+  const failer: ProcessScript = {
+    pid: 2,
+    name: 'failer',
+    role: 'owner',
+    mm: 1,
+    startNs: 0,
+    ops: [
+      { op: 'think', ns: 20e6 },
+      { op: 'touch', enclave: 9, offset: 0, pages: 1 },
+    ],
+  };
   const [fdsBefore, mapsBefore] = [zeroFds(), zeroMaps()];
-  const out = await runThreads([waiter, failer].map((s) => ({ script: s, ops: s.ops })), [{ kind: 'mmap-churn', mm: 1, threads: 1, ratePerS: 1000 }], { driver: 'mainline', device: '/dev/zero', batchPages: 0, seed: 3, sysMode: 'fake-ioctl' });
+  const out = await runThreads(
+    [waiter, failer].map((s) => ({ script: s, ops: s.ops })),
+    [{ kind: 'mmap-churn', mm: 1, threads: 1, ratePerS: 1000 }],
+    { driver: 'mainline', device: '/dev/zero', batchPages: 0, seed: 3, sysMode: 'fake-ioctl' },
+  );
   const primary = out.errors.filter((e) => !e.secondary);
   assert.equal(primary.length, 1, JSON.stringify(out.errors));
   assert.match(primary[0]!.message, /^failer: op 2 touch \(enclave 9\): enclave 9 does not exist/);
@@ -133,7 +184,10 @@ test('a failing thread stops the others waiting at a barrier; every thread repor
   assert.match(second.message, /another thread of the process failed/);
   assert.equal(out.background.length, 1, 'the background thread stopped and reported');
   assert.ok(out.background[0]!.latNs.length > 0);
-  assert.ok(out.measures.find((m) => m.pid === 1), 'partial measure of the waiter');
+  assert.ok(
+    out.measures.find((m) => m.pid === 1),
+    'partial measure of the waiter',
+  );
   // The waiter's enclave fd was closed by its cleanup although it was stopped.
   assert.equal(zeroFds(), fdsBefore);
   assert.equal(zeroMaps(), mapsBefore);
@@ -143,7 +197,14 @@ test('a background thread runs for the duration of the scripts and its schedule 
   if (!binding) return t.skip(skipReason);
   const ops: Op[] = [{ op: 'think', ns: 150e6 }];
   const s: ProcessScript = { pid: 1, name: 'builder', role: 'builder', mm: 1, startNs: 0, ops };
-  const run = () => runThreads([{ script: s, ops }], [{ kind: 'faults', mm: 1, threads: 2, ratePerS: 2000 }], { driver: 'mainline', device: '/dev/zero', batchPages: 0, seed: 5, sysMode: 'fake-ioctl' });
+  const run = () =>
+    runThreads([{ script: s, ops }], [{ kind: 'faults', mm: 1, threads: 2, ratePerS: 2000 }], {
+      driver: 'mainline',
+      device: '/dev/zero',
+      batchPages: 0,
+      seed: 5,
+      sysMode: 'fake-ioctl',
+    });
   const [a, b] = [await run(), await run()];
   assert.deepEqual(a.errors, []);
   assert.equal(a.background.length, 2);
@@ -156,7 +217,13 @@ test('a background thread runs for the duration of the scripts and its schedule 
 test('app latency metrics: nearest-rank p50/p99 of the background ops in ns, none without background', () => {
   const lat = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
   const m = appMetrics(lat.reverse(), ['faults', 'mmap-churn']);
-  assert.deepEqual(m.map((x) => [x.metric, x.value]), [['app_latency_p50', 500], ['app_latency_p99', 990]]);
+  assert.deepEqual(
+    m.map((x) => [x.metric, x.value]),
+    [
+      ['app_latency_p50', 500],
+      ['app_latency_p99', 990],
+    ],
+  );
   assert.match(m[0]!.detail!, /100 ops \(faults, mmap-churn/);
   assert.deepEqual(appMetrics([], ['faults']), []);
 });

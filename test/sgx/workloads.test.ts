@@ -54,8 +54,18 @@ const EXPECTED: { name: string; over?: Record<string, number | string>; mainline
   { name: 'shared', over: { mms: 1 }, mainline: ['run'], isgx: ['run'] },
   { name: 'epc-pressure', mainline: ['run'], isgx: ['run'] },
   { name: 'teardown', mainline: ['run'], isgx: ['run'] },
-  { name: 'teardown', over: { mode: 'exit' }, mainline: ['skipped', /owner exits the process while other threads of its mm work/], isgx: ['skipped', /owner exits the process/] },
-  { name: 'epc-pressure', over: { churn: 100 }, mainline: ['skipped', /background activity in mm 1, 2.* alongside other processes/], isgx: ['skipped', /alongside other processes/] },
+  {
+    name: 'teardown',
+    over: { mode: 'exit' },
+    mainline: ['skipped', /owner exits the process while other threads of its mm work/],
+    isgx: ['skipped', /owner exits the process/],
+  },
+  {
+    name: 'epc-pressure',
+    over: { churn: 100 },
+    mainline: ['skipped', /background activity in mm 1, 2.* alongside other processes/],
+    isgx: ['skipped', /alongside other processes/],
+  },
   { name: 'replay', mainline: ['run'], isgx: ['run'] },
 ];
 

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Environment,
-  Mutex,
-  RwSemaphore,
-  DeadlockError,
-  processWaitable,
-  type Process,
-  type ProcessGen,
-} from '../../backends/model/sim/index.js';
+import { Environment, Mutex, RwSemaphore, DeadlockError, processWaitable, type Process, type ProcessGen } from '../../backends/model/sim/index.js';
 
 /** A process that ticks forever, so the heap never drains: detection must not rely on draining. */
 function background(env: Environment): void {

@@ -16,7 +16,9 @@ const SEED = 2024;
 test('M/M/4: mean wait (Erlang C) and utilization within 2 %', (t) => {
   const r = simulateQueue({ seed: SEED, lambda: LAMBDA, c: C, customers: CUSTOMERS, service: (g) => g.exponential(MU) });
   const wq = closedForm.mmcWq(LAMBDA, MU, C); // C(4, 2) = 0.1739 → 86.96 ns
-  t.diagnostic(`M/M/4 rho=${RHO}: Wq ${r.meanWait.toFixed(3)} ns (model) vs ${wq.toFixed(3)} ns; utilization ${r.utilization.toFixed(4)} vs ${RHO}; ${r.events} events`);
+  t.diagnostic(
+    `M/M/4 rho=${RHO}: Wq ${r.meanWait.toFixed(3)} ns (model) vs ${wq.toFixed(3)} ns; utilization ${r.utilization.toFixed(4)} vs ${RHO}; ${r.events} events`,
+  );
   assert.ok(Math.abs(r.meanWait / wq - 1) < 0.02, `Wq ${r.meanWait} vs ${wq}`);
   assert.ok(Math.abs(r.utilization / RHO - 1) < 0.02, `utilization ${r.utilization}`);
 });

@@ -42,10 +42,29 @@ const suiteDir = join(dir, 'suite');
 const suiteCsv = join(dir, 'suite.csv');
 const designs = ['per-mm,mm-less,attach,per-mm-sync', 'per-mm,release=sync'];
 const run = cli(
-  'run', 'build', 'concurrent', 'mmap-contention', 'teardown', 'epc-pressure',
+  'run',
+  'build',
+  'concurrent',
+  'mmap-contention',
+  'teardown',
+  'epc-pressure',
   ...designs.flatMap((d) => ['--design', d]),
-  '--set', 'size=2MiB', '--set', 'builders=2', '--set', 'total=96MiB', '--set', 'mode=unmap',
-  '--trace-window', '1', '--workers', '2', '--out', suiteCsv, '--trace', suiteDir,
+  '--set',
+  'size=2MiB',
+  '--set',
+  'builders=2',
+  '--set',
+  'total=96MiB',
+  '--set',
+  'mode=unmap',
+  '--trace-window',
+  '1',
+  '--workers',
+  '2',
+  '--out',
+  suiteCsv,
+  '--trace',
+  suiteDir,
 );
 const rows = existsSync(suiteCsv) ? (parse(readFileSync(suiteCsv, 'utf8'), { columns: true }) as CsvRow[]) : [];
 
@@ -57,7 +76,10 @@ test('every trace of a small suite run is valid Trace Event Format, one per case
   assert.equal(run.status, 0, run.stderr);
   const ran = new Set(rows.filter((r) => r.outcome === 'ok' || r.outcome === 'deadlock').map((r) => r.case_id));
   const files = readdirSync(suiteDir).sort();
-  assert.deepEqual(files, [...ran].sort().map((id) => `${id}.json`));
+  assert.deepEqual(
+    files,
+    [...ran].sort().map((id) => `${id}.json`),
+  );
   let aggregated = 0;
   for (const f of files) {
     const doc = load(join(suiteDir, f));

@@ -6,7 +6,17 @@ import { validateTrace } from './validate.js';
 const x = (ts: number, dur: number, tid = 1, name = 's') => ({ name, ph: 'X', ts, dur, pid: 1, tid });
 
 test('the checker accepts nested slices and matched flows, and rejects each broken rule', () => {
-  const ok = { traceEvents: [x(0, 10), x(1, 2), { name: 'f', cat: 'flow', ph: 's', id: 1, ts: 1, pid: 1, tid: 1 }, x(3, 7), x(10, 1), { name: 'f', cat: 'flow', ph: 'f', bp: 'e', id: 1, ts: 12, pid: 1, tid: 2 }, x(12, 1, 2)] };
+  const ok = {
+    traceEvents: [
+      x(0, 10),
+      x(1, 2),
+      { name: 'f', cat: 'flow', ph: 's', id: 1, ts: 1, pid: 1, tid: 1 },
+      x(3, 7),
+      x(10, 1),
+      { name: 'f', cat: 'flow', ph: 'f', bp: 'e', id: 1, ts: 12, pid: 1, tid: 2 },
+      x(12, 1, 2),
+    ],
+  };
   assert.deepEqual(validateTrace(ok), []);
   const broken: [unknown, RegExp][] = [
     [{ events: [] }, /traceEvents/],

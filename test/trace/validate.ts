@@ -58,7 +58,8 @@ export function validateTrace(doc: unknown): string[] {
     if (prev !== undefined && e.ts < prev - EPS) bad(i, `ts ${e.ts} goes back on track ${track} (after ${prev})`);
     lastTs.set(track, e.ts);
     if (e.ph === 'C') {
-      for (const [k, v] of Object.entries(e.args ?? {})) if (typeof v !== 'number' || !Number.isFinite(v)) bad(i, `counter '${e.name}' arg ${k} is not a number`);
+      for (const [k, v] of Object.entries(e.args ?? {}))
+        if (typeof v !== 'number' || !Number.isFinite(v)) bad(i, `counter '${e.name}' arg ${k} is not a number`);
     }
     if (e.ph === 'i' && !['g', 'p', 't'].includes(e.s ?? '')) bad(i, `instant scope '${String(e.s)}'`);
     if (e.ph === 'X') {
@@ -67,7 +68,8 @@ export function validateTrace(doc: unknown): string[] {
       // Pop the slices that ended before this one starts; what is left must contain it.
       while (st.length > 0 && st[st.length - 1]! <= e.ts + EPS) st.pop();
       const end = e.ts + e.dur;
-      if (st.length > 0 && end > st[st.length - 1]! + EPS) bad(i, `slice '${e.name}' [${e.ts}, ${end}] overlaps its parent (ends ${st[st.length - 1]}) on ${track}`);
+      if (st.length > 0 && end > st[st.length - 1]! + EPS)
+        bad(i, `slice '${e.name}' [${e.ts}, ${end}] overlaps its parent (ends ${st[st.length - 1]}) on ${track}`);
       st.push(end);
       stacks.set(track, st);
     }

@@ -86,7 +86,26 @@ test('the same draw index is the same cost vector for every design and workload 
   const d = tmp();
   const profile = profileWithRanges(d, 'eadd-only', 1.0000001, { eadd: [300, 30000] });
   const out = join(d, 'p.csv');
-  assert.equal(cli('run', 'build', 'concurrent', '--set', 'size=1MiB', '--set', 'measure=0', '--design', 'per-mm,mm-less', '--profile', profile, '--draws', '8', '--out', out).status, 0);
+  assert.equal(
+    cli(
+      'run',
+      'build',
+      'concurrent',
+      '--set',
+      'size=1MiB',
+      '--set',
+      'measure=0',
+      '--design',
+      'per-mm,mm-less',
+      '--profile',
+      profile,
+      '--draws',
+      '8',
+      '--out',
+      out,
+    ).status,
+    0,
+  );
   const rows = readResults(out).rows.filter((r) => r.draw > 0);
   const order = (workload: string, design: string, metric: string) =>
     rows
@@ -99,12 +118,15 @@ test('the same draw index is the same cost vector for every design and workload 
   assert.deepEqual(order('concurrent', 'mm-less', 'build_time_p50'), ref);
 });
 
-test('pairing: a ratio\'s interval over draws is narrower than the ratio of the two independent intervals', () => {
+test("pairing: a ratio's interval over draws is narrower than the ratio of the two independent intervals", () => {
   // Measured builds: 16 EEXTENDs per page dominate both per-mm and mm-less; only that cost is uncertain.
   const d = tmp();
   const profile = profileWithRanges(d, 'eextend-wide', 1.01, { eextend: [200, 8000] });
   const out = join(d, 'pair.csv');
-  assert.equal(cli('run', 'build', '--set', 'size=1MiB', '--set', 'measure=1', '--design', 'per-mm,mm-less', '--profile', profile, '--draws', '16', '--out', out).status, 0);
+  assert.equal(
+    cli('run', 'build', '--set', 'size=1MiB', '--set', 'measure=1', '--design', 'per-mm,mm-less', '--profile', profile, '--draws', '16', '--out', out).status,
+    0,
+  );
   const [w] = summarize(readResults(out).rows);
   const line = w!.lines.find((l) => l.metric === 'build_time_p50')!;
   const a = line.cells.get('per-mm')!;
@@ -148,7 +170,10 @@ test('verdict: robust with narrow ranges, flips to not robust when a range lets 
   assert.match(head, /## Conclusions over 16 cost draws/);
   assert.match(head, /\*\*Not robust: the winner depends on the costs\*\* — [1-9]/);
   assert.match(head, /- build, build time p50: (per-mm|mm-less) faster than (mm-less|per-mm) in \d+\/16 draws/);
-  assert.match(n.md.slice(0, n.md.indexOf('## build')), /\*\*Robust: the same design wins in every draw\*\* — [1-9][\s\S]*- build, build time p50: mm-less faster than per-mm in 16\/16 draws/);
+  assert.match(
+    n.md.slice(0, n.md.indexOf('## build')),
+    /\*\*Robust: the same design wins in every draw\*\* — [1-9][\s\S]*- build, build time p50: mm-less faster than per-mm in 16\/16 draws/,
+  );
 });
 
 test('compare and the gate judge draw 0 only', () => {

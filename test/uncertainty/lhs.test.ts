@@ -16,7 +16,11 @@ test('Latin hypercube: each cost uses every one of the N log-equal strata exactl
     assert.equal(vs.length, n);
     for (const r of RANGES.slice(0, 2)) {
       const strata = vs.map((v) => Math.floor(((Math.log(v[r.key]!) - Math.log(r.low)) / (Math.log(r.high) - Math.log(r.low))) * n));
-      assert.deepEqual([...strata].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i), `cost ${r.key}, n=${n}`);
+      assert.deepEqual(
+        [...strata].sort((x, y) => x - y),
+        Array.from({ length: n }, (_, i) => i),
+        `cost ${r.key}, n=${n}`,
+      );
       for (const v of vs) assert.ok(v[r.key]! >= r.low && v[r.key]! <= r.high);
     }
     for (const v of vs) assert.equal(v['c'], 5);
@@ -33,11 +37,22 @@ test('Latin hypercube: seeded, and each cost draws from its own stream', () => {
   assert.deepEqual(latinHypercube(3, 16, RANGES), latinHypercube(3, 16, RANGES));
   assert.notDeepEqual(latinHypercube(3, 16, RANGES), latinHypercube(4, 16, RANGES));
   // Adding or removing a cost leaves the others' draws where they were.
-  const without = latinHypercube(3, 16, RANGES.filter((r) => r.key !== 'b'));
-  assert.deepEqual(latinHypercube(3, 16, RANGES).map((v) => v['a']), without.map((v) => v['a']));
+  const without = latinHypercube(
+    3,
+    16,
+    RANGES.filter((r) => r.key !== 'b'),
+  );
+  assert.deepEqual(
+    latinHypercube(3, 16, RANGES).map((v) => v['a']),
+    without.map((v) => v['a']),
+  );
   // Strata are shuffled independently per cost: the two columns are not in the same order.
   const vs = latinHypercube(3, 16, RANGES);
-  const order = (k: string) => vs.map((v, i) => [v[k]!, i] as const).sort((x, y) => x[0] - y[0]).map((x) => x[1]);
+  const order = (k: string) =>
+    vs
+      .map((v, i) => [v[k]!, i] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map((x) => x[1]);
   assert.notDeepEqual(order('a'), order('b'));
 });
 

@@ -22,21 +22,63 @@ test('Spearman and ranks match SciPy (scipy.stats.spearmanr, rankdata)', () => {
 });
 
 test('paired ratios and verdicts count the draws each design wins', () => {
-  const a = new Map([[1, 10], [2, 20], [3, 30]]);
-  const b = new Map([[1, 5], [2, 40], [3, 15]]);
+  const a = new Map([
+    [1, 10],
+    [2, 20],
+    [3, 30],
+  ]);
+  const b = new Map([
+    [1, 5],
+    [2, 40],
+    [3, 15],
+  ]);
   assert.deepEqual(pairedRatios(a, b), [2, 0.5, 2]);
-  assert.deepEqual(robustness('build_time_p50', 'a', a, 'b', b), { winner: 'b', loser: 'a', wins: 2, draws: 3, robust: false, text: 'b faster in 2/3 draws: not robust' });
+  assert.deepEqual(robustness('build_time_p50', 'a', a, 'b', b), {
+    winner: 'b',
+    loser: 'a',
+    wins: 2,
+    draws: 3,
+    robust: false,
+    text: 'b faster in 2/3 draws: not robust',
+  });
   assert.equal(robustness('throughput', 'a', a, 'b', b)!.text, 'a faster in 2/3 draws: not robust');
-  assert.equal(robustness('build_time_p50', 'a', b, 'b', new Map([[1, 50], [2, 50], [3, 50]]))!.text, 'a faster in 3/3 draws');
+  assert.equal(
+    robustness(
+      'build_time_p50',
+      'a',
+      b,
+      'b',
+      new Map([
+        [1, 50],
+        [2, 50],
+        [3, 50],
+      ]),
+    )!.text,
+    'a faster in 3/3 draws',
+  );
   assert.equal(robustness('epc_evictions', 'a', a, 'b', a)!.text, 'equal in 3/3 draws');
   assert.equal(robustness('va_pages', 'a', a, 'b', b), undefined, 'a metric without a better direction has no verdict');
 });
 
 test('a draw where one design has no value (it deadlocked or was rejected there) is won by neither: the verdict is not robust', () => {
   // The old rule skipped such draws and called 'a faster in 2/2 draws' robust.
-  const a = new Map([[1, 10], [2, 10]]);
-  const b = new Map([[1, 20], [2, 20], [3, 20]]);
-  assert.deepEqual(robustness('build_time_p50', 'a', a, 'b', b), { winner: 'a', loser: 'b', wins: 2, draws: 3, robust: false, text: 'a faster in 2/3 draws: not robust' });
+  const a = new Map([
+    [1, 10],
+    [2, 10],
+  ]);
+  const b = new Map([
+    [1, 20],
+    [2, 20],
+    [3, 20],
+  ]);
+  assert.deepEqual(robustness('build_time_p50', 'a', a, 'b', b), {
+    winner: 'a',
+    loser: 'b',
+    wins: 2,
+    draws: 3,
+    robust: false,
+    text: 'a faster in 2/3 draws: not robust',
+  });
   assert.equal(robustness('build_time_p50', 'a', b, 'b', new Map([[1, 20]]))!.text, 'no winner: a value is missing in 2/3 draws');
 });
 
@@ -45,7 +87,23 @@ test('--sensitivity ranks the cost that drives the metric first and writes its C
   // Measured builds: EEXTEND (16 per page) is the only cost with a wide range.
   const profile = profileWithRanges(d, 'eextend-wide', 1.01, { eextend: [200, 8000] });
   const out = join(d, 'sens.csv');
-  const r = cli('run', 'build', '--set', 'size=1MiB', '--set', 'measure=1', '--design', 'per-mm,mm-less', '--profile', profile, '--draws', '24', '--sensitivity', '--out', out);
+  const r = cli(
+    'run',
+    'build',
+    '--set',
+    'size=1MiB',
+    '--set',
+    'measure=1',
+    '--design',
+    'per-mm,mm-less',
+    '--profile',
+    profile,
+    '--draws',
+    '24',
+    '--sensitivity',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   const file = join(d, 'sens.sensitivity.csv');
   assert.ok(existsSync(file));

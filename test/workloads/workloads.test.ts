@@ -25,7 +25,10 @@ test('build generates ECREATE with a power-of-two SECS ≥ 8 KiB, a TCS page, th
   const sc = findWorkload('build')!.generate({ ...defaults('build'), size: 12288 }, 1);
   const ops = sc.processes[0]!.ops;
   assert.deepEqual(ops[0], { op: 'create', enclave: 1, size: 16384 });
-  assert.equal(ops.filter((o) => o.op === 'add').reduce((n, o) => n + (o.op === 'add' ? o.pages : 0), 0), 3);
+  assert.equal(
+    ops.filter((o) => o.op === 'add').reduce((n, o) => n + (o.op === 'add' ? o.pages : 0), 0),
+    3,
+  );
   assert.equal(secsSize(4096, 0), 8192);
   assert.equal(secsSize(64 * 2 ** 20, 0), 64 * 2 ** 20);
 });
@@ -56,10 +59,18 @@ test('suites name only known workloads and parameters; default covers every work
     for (const e of s.entries) {
       const w = findWorkload(e.workload);
       assert.ok(w, `${s.name}: ${e.workload}`);
-      for (const key of Object.keys(e.sets)) assert.ok(w.params.some((p) => p.name === key), `${s.name}: ${e.workload}.${key}`);
+      for (const key of Object.keys(e.sets))
+        assert.ok(
+          w.params.some((p) => p.name === key),
+          `${s.name}: ${e.workload}.${key}`,
+        );
     }
   }
   const def = SUITES.find((s) => s.name === 'default')!;
-  for (const w of WORKLOADS) assert.ok(def.entries.some((e) => e.workload === w.name), w.name);
+  for (const w of WORKLOADS)
+    assert.ok(
+      def.entries.some((e) => e.workload === w.name),
+      w.name,
+    );
   assert.ok(SUITES.some((s) => s.name === 'ci'));
 });

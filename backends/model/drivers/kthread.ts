@@ -133,7 +133,14 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       e.skipRest = true;
       if (e.state[off] === QUEUED) e.state[off] = NONE;
     } else {
-      const cost = ns['resched']! + ns['vma_lookup']! + ns['backing_page']! + (byMm ? ns['pte_insert']! : 0) + ns['eadd']! + popcount16(req.measure) * ns['eextend']! + ns['lock']!;
+      const cost =
+        ns['resched']! +
+        ns['vma_lookup']! +
+        ns['backing_page']! +
+        (byMm ? ns['pte_insert']! : 0) +
+        ns['eadd']! +
+        popcount16(req.measure) * ns['eextend']! +
+        ns['lock']!;
       const traced = k.rec.on;
       if (traced) k.rec.flowIn(t, flowId(e, off));
       const work = k.cpus.burst(t, cost);

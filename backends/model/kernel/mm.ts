@@ -14,7 +14,10 @@ export class Mm {
   killed = false;
   exited = false;
 
-  constructor(env: Environment, readonly id: number) {
+  constructor(
+    env: Environment,
+    readonly id: number,
+  ) {
     this.lock = new RwSemaphore(env, `mmap_sem(mm${id})`);
   }
 

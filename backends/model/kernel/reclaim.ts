@@ -122,7 +122,13 @@ export class Reclaimer {
       if (keep[i] && e.mms.length > 0 && !e.released) yield* zapInMms(k, t, e);
     }
     let evicted = 0;
-    for (const [e, idx] of groupByEnclave(encls, keep)) evicted += yield* this.write(t, e, idx.map((i) => pages[i]!), true);
+    for (const [e, idx] of groupByEnclave(encls, keep))
+      evicted += yield* this.write(
+        t,
+        e,
+        idx.map((i) => pages[i]!),
+        true,
+      );
     return evicted;
   }
 

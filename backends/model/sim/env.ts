@@ -233,8 +233,7 @@ export class Environment {
     if (untilEv !== null) {
       const stuck = this.waitFor.edges().map((e) => `${e.process} waits for ${e.waitsFor} [${e.what}]`);
       throw new StalledError(
-        `run: no events left at t=${this._now} ns (model) but the until event was not triggered` +
-          (stuck.length > 0 ? `; blocked: ${stuck.join('; ')}` : ''),
+        `run: no events left at t=${this._now} ns (model) but the until event was not triggered` + (stuck.length > 0 ? `; blocked: ${stuck.join('; ')}` : ''),
       );
     }
   }

@@ -60,8 +60,7 @@ export class Mutex implements Waitable, RequestOwner<Request> {
   unlock(): void {
     if (!this.locked) throw new Error(`${this.name}: unlock of an unlocked mutex`);
     const p = this.env.activeProcess;
-    if (p !== null && this._holder !== null && p !== this._holder)
-      throw new Error(`${this.name}: unlock by ${p.name}, but ${this._holder.name} holds it`);
+    if (p !== null && this._holder !== null && p !== this._holder) throw new Error(`${this.name}: unlock by ${p.name}, but ${this._holder.name} holds it`);
     const next = this.queue.shift();
     if (next === undefined) {
       this.locked = false;

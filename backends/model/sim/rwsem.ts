@@ -87,8 +87,7 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
   upWrite(): void {
     if (!this.writeHeld) throw new Error(`${this.name}: up_write without a write hold`);
     const p = this.env.activeProcess;
-    if (p !== null && this._writer !== null && p !== this._writer)
-      throw new Error(`${this.name}: up_write by ${p.name}, but ${this._writer.name} holds it`);
+    if (p !== null && this._writer !== null && p !== this._writer) throw new Error(`${this.name}: up_write by ${p.name}, but ${this._writer.name} holds it`);
     this.writeHeld = false;
     this._writer = null;
     this.wake();

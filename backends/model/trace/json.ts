@@ -52,7 +52,11 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
         args[`${n} busy_us`] = us(ns);
         if (ns > b.get(top)![1]) top = n;
       }
-      add(start, dur, JSON.stringify({ name: `${top} ×${count} (aggregated)`, cat: 'aggregated', ph: 'X', ts: us(start), dur: us(dur), pid: src.pid, tid: twin, args }));
+      add(
+        start,
+        dur,
+        JSON.stringify({ name: `${top} ×${count} (aggregated)`, cat: 'aggregated', ph: 'X', ts: us(start), dur: us(dur), pid: src.pid, tid: twin, args }),
+      );
     }
   }
   const cpid = rec.counterPid;
@@ -98,7 +102,13 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
   return chunks.join('');
 }
 
-function emitItem(rec: WindowRecorder, it: Item, pidOfTid: (tid: number) => number, names: Map<string, string>, add: (ts: number, dur: number, line: string) => void): void {
+function emitItem(
+  rec: WindowRecorder,
+  it: Item,
+  pidOfTid: (tid: number) => number,
+  names: Map<string, string>,
+  add: (ts: number, dur: number, line: string) => void,
+): void {
   let name = names.get(it.name);
   if (name === undefined) names.set(it.name, (name = JSON.stringify(it.name)));
   switch (it.kind) {
