@@ -9,6 +9,7 @@ import type { CaseResult, CaseSpec } from '../types.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { CaseMetrics } from './metrics.js';
 import { collectMetrics } from './collect.js';
+import { checkEnd } from './check-end.js';
 import type { Costs } from './profiles.js';
 import { Cpus, Task } from './kernel/cpus.js';
 import { Epc } from './kernel/epc.js';
@@ -182,21 +183,6 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   }
   trace?.finish();
   return { result, kernel: k, problems, trace };
-}
-
-/** Invariants at the end of a completed case. */
-export function checkEnd(k: Kernel): string[] {
-  const out: string[] = [];
-  if (!k.epc.conserved()) out.push(`EPC not conserved: free ${k.epc.free} + pages ${k.epc.pages} + VA ${k.epc.va} + SECS ${k.epc.secs} ≠ ${k.epc.total}`);
-  for (const mm of k.mms.values()) {
-    if (mm.lock.readers !== 0 || mm.lock.writer !== null || mm.lock.waiting !== 0) out.push(`${mm.lock.name} still held or waited on`);
-  }
-  for (const e of k.enclaves.values()) {
-    if (e.mutex.holder !== null || e.mutex.waiting !== 0) out.push(`${e.mutex.name} still held`);
-    if (e.duplicates !== 0) out.push(`${e.name}: ${e.duplicates} duplicate adds`);
-    if (e.requestRefs !== 0) out.push(`${e.name}: ${e.requestRefs} request references never dropped`);
-  }
-  return out;
 }
 
 function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void> {
