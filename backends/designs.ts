@@ -1,6 +1,11 @@
 /**
  * Designs are points in a small space of orthogonal knobs (DESIGN.md §2), so reports can
  * separate binding from execution. Presets name the points that exist(ed) in real drivers.
+ *
+ * This file decides the design facts every layer uses: the presets (their order, colour and
+ * knobs), the reference design, which knob sets a device matches, the batch rule and the
+ * multi-mm rejection. Adding a preset is one entry in PRESETS. It imports nothing, so
+ * workloads, results, backends and reports may all import it.
  */
 
 export interface DesignKnobs {
@@ -55,6 +60,8 @@ export interface Preset {
   readonly name: string;
   readonly description: string;
   readonly counterpart: string;
+  /** Its colour in every chart (from the Okabe–Ito palette, reports/svg/palette.ts), so a preset looks the same everywhere. */
+  readonly colour: string;
   readonly knobs: DesignKnobs;
 }
 
@@ -63,27 +70,97 @@ export const PRESETS: readonly Preset[] = [
     name: 'per-mm',
     description: "enclave bound to its creator's mm; one global add-page worker; page copied; one page per ioctl",
     counterpart: 'v17 patch series (Dec 2018), out-of-tree /dev/isgx',
+    colour: '#D55E00',
     knobs: { binding: 'mm', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'mm-less',
     description: 'enclave is a file descriptor; EADD synchronously in the caller; source pinned; whole range per ioctl',
     counterpart: 'Linux 5.11+, /dev/sgx_enclave',
+    colour: '#0072B2',
     knobs: { binding: 'fd', execution: 'caller', workers: 1, source: 'pin', batch: 0, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'attach',
     description: "free-standing enclave attached to a VMA; one queue worker, each request holds mmget on the caller's mm",
     counterpart: 'the v19 proposal in the Dec 2018 LKML thread',
+    colour: '#009E73',
     knobs: { binding: 'fd', execution: 'kthread', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
   {
     name: 'per-mm-sync',
     description: 'per-mm binding but EADD in the caller: isolates the effect of the queue',
     counterpart: 'none (a control)',
+    colour: '#CC79A7',
     knobs: { binding: 'mm', execution: 'caller', workers: 1, source: 'copy', batch: 1, epc_alloc: 'before-lock', release: 'ref' },
   },
 ];
+
+/** Preset names in PRESETS order (the order of suites and of `--design`'s default). */
+export const PRESET_NAMES: readonly string[] = PRESETS.map((p) => p.name);
+
+/** The design ratios are taken against (reports, the run summary): the merged driver's. */
+export const REFERENCE_DESIGN = 'mm-less';
+
+/** The design the question is about: the run summary's ratio column is it ÷ the reference. */
+export const SUBJECT_DESIGN = 'per-mm';
+
+/** Preset order in reports: the reference first, then the others in PRESETS order. */
+export const REPORT_ORDER: readonly string[] = [REFERENCE_DESIGN, ...PRESET_NAMES.filter((n) => n !== REFERENCE_DESIGN)];
+
+export function findPreset(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name);
+}
+
+/** The chart colour of a preset, or undefined for a custom design. */
+export function presetColour(name: string): string | undefined {
+  return findPreset(name)?.colour;
+}
+
+/** The largest batch (pages per add ioctl) a knob or workload can ask for. */
+export const MAX_BATCH = 1048576;
+
+/**
+ * The batch rule: most pages per add ioctl for these knobs and the workload's `batch`
+ * parameter (undefined or not a positive number: no cap). binding=mm adds one page per ioctl
+ * (the per-mm ABI); otherwise the smaller of the knob and the parameter. 0 = no cap (the whole
+ * range in one call).
+ */
+export function addBatch(knobs: DesignKnobs, paramBatch: unknown): number {
+  if (knobs.binding === 'mm') return 1;
+  const p = typeof paramBatch === 'number' && paramBatch > 0 ? paramBatch : 0;
+  const k = knobs.batch;
+  if (p === 0) return k;
+  if (k === 0) return p;
+  return Math.min(p, k);
+}
+
+/** Why these knobs cannot run a scenario whose enclaves are mapped by `mms` address spaces, or undefined. */
+export function sharingRejection(knobs: DesignKnobs, mms: number): string | undefined {
+  if (mms > 1 && knobs.binding === 'mm') {
+    return `binding=mm: an enclave belongs to the mm that created it and cannot be mapped by other mms (mms=${mms}; needs binding=fd)`;
+  }
+  return undefined;
+}
+
+/** A set of knob sets: each knob has one value, or `'*'` for any. Every knob must be named. */
+export type KnobPattern = { readonly [K in keyof DesignKnobs]: DesignKnobs[K] | '*' };
+
+/**
+ * Whether `knobs` is in the set. A knob the pattern does not name (a knob added to DesignKnobs
+ * after the pattern was written, or a stray key) does not match: a device is never assumed to
+ * implement a knob nobody checked.
+ */
+export function matchesPattern(pattern: KnobPattern, knobs: DesignKnobs): boolean {
+  const rule = pattern as unknown as Readonly<Record<string, unknown>>;
+  const given = knobs as unknown as Readonly<Record<string, unknown>>;
+  const names = new Set([...KNOBS.map((k) => k.name as string), ...Object.keys(given)]);
+  for (const n of names) {
+    if (!(n in rule) || !(n in given)) return false;
+    if (rule[n] !== '*' && rule[n] !== given[n]) return false;
+  }
+  return true;
+}
 
 export class DesignError extends Error {}
 

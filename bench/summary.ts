@@ -6,6 +6,7 @@
  */
 import { metricDef, type Row } from '../results/schema.js';
 import { HEADLINE } from '../reports/summary.js';
+import { REFERENCE_DESIGN as REF, SUBJECT_DESIGN as SUBJECT } from '../backends/designs.js';
 import { metricKey } from '../reports/group.js';
 import { spread } from '../reports/stats.js';
 import { drawValues, nominal, pairedRatios, robustness, type DrawValues } from '../reports/uncertainty.js';
@@ -74,9 +75,9 @@ export function summaryTable(allRows: readonly Row[]): string {
   const out = [`Headline metrics (clock: ${clock}; repeats averaged${drawNote}; every metric is in the CSV; 'eaddbench report' tabulates and charts them)\n`];
   for (const [workload, groups] of byWorkload) {
     const designs = [...new Set([...groups.values()].flat().map((r) => r.design))];
-    const ratioCol = designs.includes('per-mm') && designs.includes('mm-less');
+    const ratioCol = designs.includes(SUBJECT) && designs.includes(REF);
     const verdictCol = ratioCol && withDraws;
-    const table: string[][] = [[workload, ...designs, ...(ratioCol ? ['per-mm ÷ mm-less'] : []), ...(verdictCol ? ['verdict'] : [])]];
+    const table: string[][] = [[workload, ...designs, ...(ratioCol ? [`${SUBJECT} ÷ ${REF}`] : []), ...(verdictCol ? ['verdict'] : [])]];
     for (const [key, list] of groups) {
       const label = key === '' ? '' : `${key}  `;
       // Non-ok outcomes show once per parameter point.
@@ -94,8 +95,8 @@ export function summaryTable(allRows: readonly Row[]): string {
           return vs.length ? vs.reduce((x, y) => x + y, 0) / vs.length : undefined;
         });
         if (values.every((v) => v === undefined)) continue;
-        const a = values[designs.indexOf('per-mm')];
-        const b = values[designs.indexOf('mm-less')];
+        const a = values[designs.indexOf(SUBJECT)];
+        const b = values[designs.indexOf(REF)];
         let ratio = a !== undefined && b !== undefined && b !== 0 ? ratioText(a / b) : '';
         let verdict = '';
         if (verdictCol) {
@@ -103,11 +104,11 @@ export function summaryTable(allRows: readonly Row[]): string {
             const r = list.find((x) => x.design === d && x.metric === metric);
             return r ? byDraw.get(metricKey(r)) : undefined;
           };
-          const da = drawsOf('per-mm');
-          const db = drawsOf('mm-less');
+          const da = drawsOf(SUBJECT);
+          const db = drawsOf(REF);
           const s = da && db ? spread(pairedRatios(da, db)) : null;
           if (s && ratio !== '') ratio += ` [${ratioText(s.p5)}–${ratioText(s.p95)}]`;
-          verdict = (da && db ? robustness(metric, 'per-mm', da, 'mm-less', db)?.text : undefined) ?? '';
+          verdict = (da && db ? robustness(metric, SUBJECT, da, REF, db)?.text : undefined) ?? '';
         }
         table.push([
           `${label}${metric}`,

@@ -8,6 +8,7 @@ import { escapeMarkdown as md } from './escape.js';
 import { formatParams, formatRatio, metricTitle } from './format.js';
 import { winWord } from './uncertainty.js';
 import { ownParams, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
+import { SUBJECT_DESIGN } from '../backends/designs.js';
 
 /** Most conclusions listed per kind (the tables below have every one). */
 export const MAX_CONCLUSIONS = 30;
@@ -21,9 +22,9 @@ export function drawCount(rows: readonly Row[]): number {
 
 type ValueCell = Extract<Cell, { kind: 'value' }>;
 
-/** The design a line's verdict column speaks for: per-mm when present, else the first other design with a verdict. */
+/** The design a line's verdict column speaks for: the subject (per-mm) when present, else the first other design with a verdict. */
 function mainCell(w: WorkloadSummary, l: SummaryLine): [string, ValueCell] | undefined {
-  const candidates = ['per-mm', ...w.designs.filter((d) => d !== 'per-mm')];
+  const candidates = [SUBJECT_DESIGN, ...w.designs.filter((d) => d !== SUBJECT_DESIGN)];
   for (const d of candidates) {
     const c = l.cells.get(d);
     if (d !== w.reference && c?.kind === 'value' && c.verdict) return [d, c];

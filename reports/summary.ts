@@ -8,10 +8,7 @@ import { configKey, metricKey, outcomesOf, paramsExcept, seriesOf, sharedParams 
 import { median, sorted, type Spread } from './stats.js';
 import { drawSpread, drawValues, nominal, pairedRatios, robustness, type Robustness } from './uncertainty.js';
 import { spread } from './stats.js';
-
-/** Preset order: the reference first, then the designs it is compared against. */
-export const DESIGN_ORDER = ['mm-less', 'per-mm', 'attach', 'per-mm-sync'];
-export const REFERENCE_DESIGN = 'mm-less';
+import { REFERENCE_DESIGN, REPORT_ORDER } from '../backends/designs.js';
 
 /** The metrics a workload's summary leads with (the rest go under "all metrics"). */
 export const HEADLINE: Readonly<Record<string, readonly string[]>> = {
@@ -65,7 +62,7 @@ export interface WorkloadSummary {
 /** Designs in preset order, then custom ones in first-seen order. */
 export function orderDesigns(names: Iterable<string>): string[] {
   const set = new Set(names);
-  return [...DESIGN_ORDER.filter((d) => set.has(d)), ...[...set].filter((d) => !DESIGN_ORDER.includes(d))];
+  return [...REPORT_ORDER.filter((d) => set.has(d)), ...[...set].filter((d) => !REPORT_ORDER.includes(d))];
 }
 
 /** Workloads in first-seen order. */

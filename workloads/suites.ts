@@ -1,12 +1,13 @@
 /**
  * Named sweeps (`eaddbench run --suite NAME`); `default` is what `npm start` runs.
  *
- * `default` covers every workload on the four presets, sized so the whole suite runs in well
- * under a minute on a 2-core machine, and picks the points that show the design question:
- * measured vs unmeasured builds, create + destroy, concurrency against the single global worker, the owner's
- * mmap_lock, handover rates, sharing across mms under EPC pressure, EPC pressure itself, and
+ * `default` covers every workload on every design preset (backends/designs.ts), sized so the
+ * whole suite runs in well under a minute on a 2-core machine, and picks the points that show
+ * the design question: measured vs unmeasured builds, create + destroy, concurrency against the
+ * single global worker, the owner's mmap_lock, handover rates, sharing across mms under EPC pressure, EPC pressure itself, and
  * teardown — plus the knobs that switch each (hypothetical) deadlock hazard on.
  */
+import { PRESET_NAMES as PRESETS } from '../backends/designs.js';
 
 export interface SuiteEntry {
   readonly workload: string;
@@ -22,12 +23,10 @@ export interface Suite {
   readonly entries: readonly SuiteEntry[];
 }
 
-const PRESETS = ['per-mm', 'mm-less', 'attach', 'per-mm-sync'] as const;
-
 export const SUITES: readonly Suite[] = [
   {
     name: 'default',
-    description: 'every workload on the four presets, plus the hazard knobs (model, < 60 s on 2 cores)',
+    description: 'every workload on every design preset, plus the hazard knobs (model, < 60 s on 2 cores)',
     entries: [
       { workload: 'build', designs: PRESETS, sets: { size: ['64MiB'], measure: ['0', '1'] } },
       // Create + destroy, the whole-enclave lifecycle published timings measure.

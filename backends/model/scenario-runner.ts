@@ -6,6 +6,7 @@
  */
 import { DeadlockError, Environment, Prng, StalledError, Store, processWaitable, type Event, type Process, type ProcessGen } from './sim/index.js';
 import type { CaseResult, CaseSpec } from '../types.js';
+import { addBatch, MAX_BATCH, sharingRejection } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { CaseMetrics } from './metrics.js';
 import { collectMetrics } from './collect.js';
@@ -69,11 +70,7 @@ interface Shared {
 
 /** Why a design cannot run a scenario, or undefined. */
 export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
-  const mms = sc.needs.sharedMms ?? 1;
-  if (mms > 1 && spec.knobs.binding === 'mm') {
-    return `binding=mm: an enclave belongs to the mm that created it and cannot be mapped by other mms (mms=${mms}; needs binding=fd)`;
-  }
-  return undefined;
+  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1);
 }
 
 /**
@@ -110,8 +107,8 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   reclaimer.start();
   metrics.workers = workers;
 
-  const paramBatch = typeof spec.params['batch'] === 'number' ? spec.params['batch'] : 1048576;
-  const batch = knobs.binding === 'mm' ? 1 : knobs.batch === 0 ? paramBatch : Math.min(knobs.batch, paramBatch);
+  // The design's batch rule; 0 (no cap) is the largest batch, which covers any range.
+  const batch = addBatch(knobs, spec.params['batch']) || MAX_BATCH;
   let pages = 0;
   for (const p of sc.processes) for (const op of p.ops) if (op.op === 'add') pages += op.pages;
   const sh: Shared = {

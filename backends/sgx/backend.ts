@@ -13,7 +13,8 @@ import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { loadBinding, packageRoot, type NativeBinding } from './binding.js';
 import { configureEmulator, emulatedDetail, emulatedDeviceProblem, emulatedFdsInProc, emulatorLibrary, isEmulatedPath, leaks } from './emulator.js';
 import { chooseDevice, probe, type Driver } from './detect.js';
-import { batchPages, designVerdict, planScripts, scenarioVerdict } from './compat.js';
+import { designVerdict, planScripts, scenarioVerdict } from './compat.js';
+import { addBatch } from '../designs.js';
 import { SourcePool } from './enclave.js';
 import { appMetrics, caseMetrics, type ProcessMeasure } from './metrics.js';
 import { runThreads } from './threads.js';
@@ -140,7 +141,7 @@ async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
   const scripts = plan.scripts;
   if (scripts.length === 0) return { outcome: 'error', detail: `workload ${spec.workload} gave no process with operations` };
 
-  const batch = choice.driver === 'isgx' ? 1 : batchPages(spec.knobs, spec.params['batch']);
+  const batch = addBatch(spec.knobs, spec.params['batch']);
   const samples = Math.max(1, Number(spec.options['samples'] ?? 5) || 5);
   try {
     let measures: ProcessMeasure[];

@@ -3,30 +3,26 @@
  * what the driver actually does: mainline is the mm-less design (any batch), isgx the per-mm
  * design. Everything else is skipped or rejected with the reason — never modelled here.
  */
-import type { DesignKnobs } from '../designs.js';
+import { findPreset, matchesPattern, sharingRejection, type DesignKnobs, type KnobPattern } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import type { Driver } from './detect.js';
 
 export type Verdict = { readonly run: true } | { readonly run: false; readonly outcome: 'skipped' | 'rejected' | 'error'; readonly detail: string };
 
-const DEVICE_DESIGN: Record<Driver, { preset: string; device: string; matches(k: DesignKnobs): boolean }> = {
-  mainline: {
-    preset: 'mm-less',
-    device: '/dev/sgx_enclave',
-    matches: (k) => k.binding === 'fd' && k.execution === 'caller' && k.source === 'pin' && k.epc_alloc === 'before-lock' && k.release === 'ref',
-  },
-  isgx: {
-    preset: 'per-mm',
-    device: '/dev/isgx',
-    matches: (k) =>
-      k.binding === 'mm' &&
-      k.execution === 'kthread' &&
-      k.workers === 1 &&
-      k.source === 'copy' &&
-      k.batch === 1 &&
-      k.epc_alloc === 'before-lock' &&
-      k.release === 'ref',
-  },
+/** A preset's knobs as a pattern, with `loose` knobs allowed any value. */
+function presetPattern(name: string, loose: Partial<KnobPattern> = {}): KnobPattern {
+  const p = findPreset(name);
+  if (!p) throw new Error(`compat: no design preset '${name}'`);
+  return { ...p.knobs, ...loose };
+}
+
+/**
+ * What each driver does: mainline is mm-less with any batch (and workers, which a caller-side
+ * design does not use); isgx is exactly per-mm.
+ */
+const DEVICE_DESIGN: Record<Driver, { preset: string; device: string; pattern: KnobPattern }> = {
+  mainline: { preset: 'mm-less', device: '/dev/sgx_enclave', pattern: presetPattern('mm-less', { workers: '*', batch: '*' }) },
+  isgx: { preset: 'per-mm', device: '/dev/isgx', pattern: presetPattern('per-mm') },
 };
 
 /** The design a driver implements, e.g. `mm-less` for mainline. */
@@ -36,27 +32,17 @@ export function deviceDesign(driver: Driver): string {
 
 export function designVerdict(design: string, knobs: DesignKnobs, driver: Driver, device: string): Verdict {
   const d = DEVICE_DESIGN[driver];
-  if (d.matches(knobs)) return { run: true };
-  const other = (Object.keys(DEVICE_DESIGN) as Driver[]).find((x) => x !== driver && DEVICE_DESIGN[x].matches(knobs));
+  if (matchesPattern(d.pattern, knobs)) return { run: true };
+  const other = (Object.keys(DEVICE_DESIGN) as Driver[]).find((x) => x !== driver && matchesPattern(DEVICE_DESIGN[x].pattern, knobs));
   const why = other
     ? `design ${design} is what ${DEVICE_DESIGN[other].device} does; this machine's device ${device} implements ${d.preset}`
     : `design ${design} has no real counterpart on ${device} (it implements ${d.preset}${driver === 'mainline' ? ' with any batch' : ''}); run it on the model backend`;
   return { run: false, outcome: 'skipped', detail: why };
 }
 
-/** Pages per mainline add ioctl: the workload's `batch` capped by the design's (0 = no cap). */
-export function batchPages(knobs: DesignKnobs, paramBatch: number | string | undefined): number {
-  const p = typeof paramBatch === 'number' && paramBatch > 0 ? paramBatch : 0;
-  const k = knobs.batch;
-  if (p === 0) return k;
-  if (k === 0) return p;
-  return Math.min(p, k);
-}
-
 export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
-  if (knobs.binding === 'mm' && (s.needs.sharedMms ?? 1) > 1) {
-    return { run: false, outcome: 'rejected', detail: `binding=mm: an enclave belongs to its creator's mm and cannot be mapped by ${s.needs.sharedMms} mms` };
-  }
+  const shared = sharingRejection(knobs, s.needs.sharedMms ?? 1);
+  if (shared !== undefined) return { run: false, outcome: 'rejected', detail: shared };
   // Threads of one mm and background activity run as worker threads of the calling process
   // (threads.ts), so that process must be the scenario's only mm.
   const mms = new Set(s.processes.map((p) => p.mm));

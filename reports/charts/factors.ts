@@ -13,6 +13,7 @@ import { median, sorted, spread, type Spread } from '../stats.js';
 import type { DrawValues } from '../uncertainty.js';
 import { metricKey } from '../group.js';
 import { HEADLINE } from '../summary.js';
+import { PRESET_NAMES } from '../../backends/designs.js';
 import { renderBarChart, type BarGroup } from '../svg/bar.js';
 import type { Row } from '../../results/schema.js';
 import { MAX_CHARTS_PER_KIND, keyOf, type Built, type Chart } from './types.js';
@@ -49,8 +50,6 @@ export interface FactorRow {
   readonly spreads: ReadonlyMap<Factor['id'], Spread>;
 }
 
-const PRESETS = ['per-mm', 'per-mm-sync', 'attach', 'mm-less'];
-
 /**
  * `a` relative to `b`, turned so that above 1 always means `a` is worse: a ÷ b for a metric
  * where lower is better, b ÷ a where higher is better (throughput).
@@ -84,7 +83,7 @@ export function factorCharts(rows: readonly Row[], all: readonly Series[], draws
     const present = new Set(all.filter((s) => s.workload === w && s.values.length > 0).map((s) => s.metric));
     const metric = (HEADLINE[w] ?? []).find((m) => present.has(m)) ?? [...present][0];
     if (metric === undefined) continue;
-    const ws = all.filter((s) => s.workload === w && s.metric === metric && PRESETS.includes(s.design) && s.values.length > 0);
+    const ws = all.filter((s) => s.workload === w && s.metric === metric && PRESET_NAMES.includes(s.design) && s.values.length > 0);
     if (new Set(ws.map((s) => s.design)).size < 2) {
       skipped.push(w);
       continue;

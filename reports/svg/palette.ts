@@ -3,16 +3,9 @@
  * deficiencies (Okabe & Ito, "Color Universal Design", 2008); each series also gets its own
  * marker shape and the legend names it, so colour is never the only cue.
  */
+import { presetColour } from '../../backends/designs.js';
 
 export const OKABE_ITO = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'] as const;
-
-/** Fixed colours for the presets, so a design looks the same in every chart. */
-const PRESET_COLOURS: Readonly<Record<string, string>> = {
-  'mm-less': '#0072B2',
-  'per-mm': '#D55E00',
-  attach: '#009E73',
-  'per-mm-sync': '#CC79A7',
-};
 
 export type Marker = 'circle' | 'square' | 'triangle' | 'diamond';
 export const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond'];
@@ -22,14 +15,14 @@ export interface SeriesStyle {
   readonly marker: Marker;
 }
 
-/** Styles for series names: presets keep their colour; others take the remaining palette in order. */
+/** Styles for series names: presets keep their colour (designs.ts); others take the remaining palette in order. */
 export function styleSeries(names: readonly string[]): Map<string, SeriesStyle> {
-  const used = new Set(names.map((n) => PRESET_COLOURS[n]).filter((c): c is string => c !== undefined));
+  const used = new Set(names.map((n) => presetColour(n)).filter((c): c is string => c !== undefined));
   const spare = OKABE_ITO.filter((c) => !used.has(c));
   const out = new Map<string, SeriesStyle>();
   let next = 0;
   names.forEach((name, i) => {
-    const colour = PRESET_COLOURS[name] ?? spare[next++ % spare.length]!;
+    const colour = presetColour(name) ?? spare[next++ % spare.length]!;
     out.set(name, { colour, marker: MARKERS[i % MARKERS.length]! });
   });
   return out;

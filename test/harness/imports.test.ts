@@ -1,6 +1,7 @@
 /**
  * Imports point down: CLI (bench/) → reports/ and backends/ → workloads/ and results/ → the
- * SGX structures (backends/arch/) → the shared leaf (common/). Same-rank folders do not import
+ * design space (backends/designs.ts, which imports nothing) → the SGX structures
+ * (backends/arch/) → the shared leaf (common/). Same-rank folders do not import
  * each other (backends/model/ and backends/sgx/ never; reports/ never a backend). The test reads
  * every source file's static imports (test/ and scripts/ aside) and fails naming each one that
  * points the wrong way.
@@ -17,17 +18,20 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RANK: Readonly<Record<string, number>> = {
   common: 0,
   'backends/arch': 1,
-  results: 2,
-  workloads: 2,
-  'backends/core': 3, // designs.ts, types.ts, index.ts: what every backend and the reports share
-  'backends/model': 4,
-  'backends/sgx': 4,
-  reports: 4,
-  bench: 5,
+  // The design facts (knobs, presets, the batch rule): suites and reports name designs too.
+  'backends/designs': 2,
+  results: 3,
+  workloads: 3,
+  'backends/core': 4, // types.ts, index.ts: the backend contract every backend and the reports share
+  'backends/model': 5,
+  'backends/sgx': 5,
+  reports: 5,
+  bench: 6,
 };
 
 export function groupOf(rel: string): string | undefined {
   const parts = rel.split('/');
+  if (rel === 'backends/designs.ts') return 'backends/designs';
   if (parts[0] === 'backends') return parts.length === 2 ? 'backends/core' : `backends/${parts[1]}`;
   return parts[0] !== undefined && parts[0] in RANK ? parts[0] : undefined;
 }
@@ -60,6 +64,9 @@ test('the rule itself: an upward or sideways import is wrong; down and within a 
   assert.equal(wrongWay('workloads/replay.ts', 'bench/errors.ts'), true);
   assert.equal(wrongWay('bench/cli.ts', 'reports/read.ts'), false);
   assert.equal(wrongWay('reports/summary.ts', 'backends/designs.ts'), false);
+  assert.equal(wrongWay('workloads/suites.ts', 'backends/designs.ts'), false);
+  assert.equal(wrongWay('backends/designs.ts', 'workloads/types.ts'), true);
+  assert.equal(wrongWay('workloads/suites.ts', 'backends/types.ts'), true);
   assert.equal(wrongWay('backends/model/a.ts', 'backends/model/b.ts'), false);
   assert.deepEqual(
     relativeImports("import { a } from '../x.js';\nexport { b } from './y.js';\nimport type {\n  C,\n} from '../../z.js';\nconst s = 'from \\'./no.js\\'';"),

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backend, unavailableReason } from '../../backends/sgx/backend.js';
 import { chooseDevice, inspectDevice, parseCpuinfo, probe, type Probe } from '../../backends/sgx/detect.js';
-import { designVerdict, scenarioVerdict, batchPages } from '../../backends/sgx/compat.js';
-import { PRESETS } from '../../backends/designs.js';
+import { designVerdict, scenarioVerdict } from '../../backends/sgx/compat.js';
+import { PRESETS, addBatch as batchPages } from '../../backends/designs.js';
 import type { CaseSpec } from '../../backends/types.js';
 
 const hasSgx = probe().devices.some((d) => d.exists);
@@ -115,7 +115,7 @@ test('designs: mainline runs mm-less at any batch; per-mm, attach and per-mm-syn
 test('scenarios: sharing across mms is rejected for mm binding; batch = min(workload, design)', () => {
   const s = { processes: [], background: [], needs: { sharedMms: 3 } };
   const v = scenarioVerdict(s, knobs('per-mm'));
-  assert.ok(!v.run && v.outcome === 'rejected' && /3 mms/.test(v.detail));
+  assert.ok(!v.run && v.outcome === 'rejected' && /mms=3;/.test(v.detail));
   assert.deepEqual(scenarioVerdict(s, knobs('mm-less')), { run: true });
   assert.equal(batchPages(knobs('mm-less'), 1048576), 1048576);
   assert.equal(batchPages({ ...knobs('mm-less'), batch: 16 }, 1048576), 16);
