@@ -61,11 +61,15 @@ static void *worker(void *unused) {
   (void)unused;
   pthread_mutex_lock(&lock);
   uint64_t deadline = 0;
+  int idle = 1;
   for (;;) {
-    if (head == NULL) {
-      while (head == NULL) pthread_cond_wait(&work, &lock);
-      deadline = emu_now_ns(); /* a new drain of the queue: charged from now (emu_charge) */
+    while (head == NULL) {
+      idle = 1;
+      pthread_cond_wait(&work, &lock);
     }
+    /* a new drain of the queue (the first, or after it ran empty): charged from now (emu_charge) */
+    if (idle) deadline = emu_now_ns();
+    idle = 0;
     struct req *r = head;
     head = r->next;
     if (head == NULL) tail = NULL;

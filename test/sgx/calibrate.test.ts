@@ -41,8 +41,13 @@ test('buildProfile: measured fields replaced with source "calibrate on <cpu>" an
  */
 const CLI = path.join(packageRoot(), 'dist', 'bench', 'cli.js');
 const run = promisify(execFile);
-const TEST_EADD = 9000;
+// Per page 40 µs of EADD and 16 × 2.5 µs of EEXTEND: a calibration sample of 1024 pages lasts
+// 40-80 ms, long against the time slice another runnable task takes at its end (the emulator
+// absorbs a preemption inside an ADD_PAGES call, not one that delays its return).
+const TEST_EADD = 40000;
 const TEST_EEXTEND = 2500;
+/** Attempts of the timing comparisons: the machine is shared, and one run may be starved of CPU. */
+const ATTEMPTS = 2;
 
 function testCostTable(dir: string): string {
   const doc = structuredClone(loadProfile('skylake-client').data) as { name: string; costs: Record<string, { value: number; low: number; high: number }> };
@@ -64,6 +69,42 @@ const buildTime = (csv: string): number => {
   return rows[0]!.value!;
 };
 
+/** One calibration and one prediction; the tolerance a figure misses, or undefined. Labels are asserted. */
+async function closedLoop(costs: string, out: string, dir: string): Promise<string | undefined> {
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, 'calibrate', '--backend', 'sgx', '--device', 'emu:mainline', '--profile', costs, '--pages', '1024', '--samples', '5', '--out', out],
+    { cwd: packageRoot() },
+  );
+  assert.match(stdout, /emulated: calibrated against the SGX driver emulator emu:mainline spinning profile calibrate-loop-test, not SGX hardware/);
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as {
+    name: string;
+    description: string;
+    costs: Record<string, { value: number; source: string; grade: string }>;
+  };
+  assert.equal(doc.name, 'emulated-calibrated');
+  assert.match(doc.description, /^Calibrated on the SGX driver emulator emu:mainline \(emulated, not SGX hardware/);
+  for (const [k, v] of Object.entries(doc.costs))
+    if (v.grade === 'measured') assert.match(v.source, /^calibrate on the SGX driver emulator emu:mainline \(emulated, not SGX hardware/, k);
+  validateProfile('p.json', doc);
+  const eadd = doc.costs['eadd']!.value;
+  const eextend = doc.costs['eextend']!.value;
+  if (Math.abs(eadd / TEST_EADD - 1) > 0.1) return `eadd ${eadd} ns recovered, configured ${TEST_EADD} ns (±10 %)`;
+  if (Math.abs(eextend / TEST_EEXTEND - 1) > 0.1) return `eextend ${eextend} ns recovered, configured ${TEST_EEXTEND} ns (±10 %)`;
+
+  // 4 MiB (1024 measured pages, about 0.08 s of spun costs); docs/hardware-backend.md gives the 64 MiB figure.
+  const common = ['run', 'build', '--design', 'mm-less', '--set', 'size=4MiB', '--set', 'measure=1'];
+  await run(process.execPath, [CLI, ...common, '--backend', 'sgx', '--device', 'emu:mainline', '--profile', costs, '--out', path.join(dir, 'emu.csv')], {
+    cwd: packageRoot(),
+  });
+  await run(process.execPath, [CLI, ...common, '--backend', 'model', '--profile', out, '--out', path.join(dir, 'model.csv')], { cwd: packageRoot() });
+  const emulated = buildTime(path.join(dir, 'emu.csv'));
+  const predicted = buildTime(path.join(dir, 'model.csv'));
+  if (Math.abs(predicted / emulated - 1) > 0.15)
+    return `the model with the calibrated profile predicts ${predicted} ns, the emulator took ${emulated} ns (±15 %)`;
+  return undefined;
+}
+
 test('calibrate --device emu:mainline recovers the emulator per-page costs (±10 %), labels the profile emulated, and the model with it predicts the emulated build (±15 %)', {
   skip: skipReason,
 }, async () => {
@@ -71,36 +112,13 @@ test('calibrate --device emu:mainline recovers the emulator per-page costs (±10
   try {
     const costs = testCostTable(dir);
     const out = path.join(dir, 'p.json');
-    const { stdout } = await run(
-      process.execPath,
-      [CLI, 'calibrate', '--backend', 'sgx', '--device', 'emu:mainline', '--profile', costs, '--pages', '256', '--samples', '5', '--out', out],
-      { cwd: packageRoot() },
-    );
-    assert.match(stdout, /emulated: calibrated against the SGX driver emulator emu:mainline spinning profile calibrate-loop-test, not SGX hardware/);
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as {
-      name: string;
-      description: string;
-      costs: Record<string, { value: number; source: string; grade: string }>;
-    };
-    const eadd = doc.costs['eadd']!.value;
-    const eextend = doc.costs['eextend']!.value;
-    assert.ok(Math.abs(eadd / TEST_EADD - 1) <= 0.1, `eadd ${eadd} ns recovered, configured ${TEST_EADD} ns`);
-    assert.ok(Math.abs(eextend / TEST_EEXTEND - 1) <= 0.1, `eextend ${eextend} ns recovered, configured ${TEST_EEXTEND} ns`);
-    assert.equal(doc.name, 'emulated-calibrated');
-    assert.match(doc.description, /^Calibrated on the SGX driver emulator emu:mainline \(emulated, not SGX hardware/);
-    for (const [k, v] of Object.entries(doc.costs))
-      if (v.grade === 'measured') assert.match(v.source, /^calibrate on the SGX driver emulator emu:mainline \(emulated, not SGX hardware/, k);
-    validateProfile('p.json', doc);
-
-    // 4 MiB (1024 measured pages, about 0.01 s of spun costs at these costs); the README gives the 64 MiB figure.
-    const common = ['run', 'build', '--design', 'mm-less', '--set', 'size=4MiB', '--set', 'measure=1'];
-    await run(process.execPath, [CLI, ...common, '--backend', 'sgx', '--device', 'emu:mainline', '--profile', costs, '--out', path.join(dir, 'emu.csv')], {
-      cwd: packageRoot(),
-    });
-    await run(process.execPath, [CLI, ...common, '--backend', 'model', '--profile', out, '--out', path.join(dir, 'model.csv')], { cwd: packageRoot() });
-    const emulated = buildTime(path.join(dir, 'emu.csv'));
-    const predicted = buildTime(path.join(dir, 'model.csv'));
-    assert.ok(Math.abs(predicted / emulated - 1) <= 0.15, `model with the calibrated profile predicts ${predicted} ns, the emulator took ${emulated} ns`);
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const problem = await closedLoop(costs, out, dir);
+      if (problem === undefined) return;
+      failures.push(`attempt ${attempt}: ${problem}`);
+    }
+    assert.fail(failures.join('; '));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
