@@ -56,7 +56,10 @@ test('every shipped cost has a range low ≤ value ≤ high, the default width o
 
 test('costs are typed by name: every COST_FIELDS name is a number, a misspelt one does not compile', () => {
   const ns = profileCosts(loadProfile(DEFAULT_PROFILE).data).ns;
-  assert.deepEqual(Object.keys(ns), COST_FIELDS.map((d) => d.key));
+  assert.deepEqual(
+    Object.keys(ns),
+    COST_FIELDS.map((d) => d.key),
+  );
   for (const d of COST_FIELDS) assert.equal(typeof ns[d.key], 'number', d.key);
   assert.equal(typeof ns.eadd, 'number');
   // @ts-expect-error 'eaad' is not a cost name (tsc fails here if the names stop being typed)
