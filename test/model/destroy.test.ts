@@ -27,7 +27,7 @@ test('destroy=0 reports no destroy metrics (the build alone, as before)', () => 
 test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the VA pages and the SECS; pinned pages leave no backing', () => {
   const r = runCaseSync(spec('build', 'mm-less', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
-  const expected = ns['syscall']! + (PAGES + vaPages(PAGES) + 1) * ns['eremove']!;
+  const expected = ns.syscall + (PAGES + vaPages(PAGES) + 1) * ns.eremove;
   assert.equal(metric(r, 'destroy_time_p50'), expected);
   assert.equal(metric(r, 'destroy_time_max'), expected);
 });
@@ -35,7 +35,7 @@ test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the
 test('per-mm destroy: munmap, then release with the backing copy of every added page freed', () => {
   const r = runCaseSync(spec('build', 'per-mm', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
-  const floor = ns['munmap_enclave']! + (PAGES + vaPages(PAGES) + 1) * ns['eremove']! + PAGES * ns['backing_free']!;
+  const floor = ns.munmap_enclave + (PAGES + vaPages(PAGES) + 1) * ns.eremove + PAGES * ns.backing_free;
   const t = metric(r, 'destroy_time_p50');
   assert.ok(t >= floor && t < floor * 1.01, `destroy_time_p50 ${t} ns, closed form ${floor} ns plus locks`);
 });
@@ -58,5 +58,5 @@ test('concurrent builders each destroy their enclave: percentiles over builders;
   assert.ok(metric(e, 'epc_evictions') > 0, 'under EPC pressure');
   // Fewer pages resident than added: the evicted ones cost a backing free instead of an EREMOVE.
   const each = (192 * MiB) / 2 / 4096;
-  assert.ok(metric(e, 'destroy_time_max') < (each + vaPages(each) + 1) * ns['eremove']! + ns['syscall']!, 'evicted pages are not EREMOVEd');
+  assert.ok(metric(e, 'destroy_time_max') < (each + vaPages(each) + 1) * ns.eremove + ns.syscall, 'evicted pages are not EREMOVEd');
 });

@@ -22,13 +22,8 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const entered = yield* enterAddIoctl(k, th, e, 0);
   if (entered !== '') return { done: 0, err: entered };
   const hold =
-    ns['vma_lookup']! +
-    (pin ? ns['gup']! : ns['backing_page']! + ns['copy_4k']!) +
-    (byMm ? ns['pte_insert']! : 0) +
-    ns['eadd']! +
-    popcount16(measure) * ns['eextend']! +
-    ns['lock']!;
-  const pre = ns['kzalloc']! + (pin ? 0 : ns['alloc_page']! + ns['copy_4k']!);
+    ns.vma_lookup + (pin ? ns.gup : ns.backing_page + ns.copy_4k) + (byMm ? ns.pte_insert : 0) + ns.eadd + popcount16(measure) * ns.eextend + ns.lock;
+  const pre = ns.kzalloc + (pin ? 0 : ns.alloc_page + ns.copy_4k);
   let done = 0;
   let err: IoctlResult['err'] = '';
   for (let i = 0; i < count; i++) {

@@ -22,8 +22,8 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const byMm = k.knobs.binding === 'mm';
   const pin = k.knobs.source === 'pin';
   // Copy #1 (user → temporary page) or a pin; copy #2 (→ shmem backing) under encl->lock.
-  const pre = ns['kzalloc']! + (pin ? ns['gup']! : ns['alloc_page']! + ns['copy_4k']!);
-  const locked = ns['kzalloc']! + (pin ? 0 : ns['backing_page']! + ns['copy_4k']!) + ns['lock']!;
+  const pre = ns.kzalloc + (pin ? ns.gup : ns.alloc_page + ns.copy_4k);
+  const locked = ns.kzalloc + (pin ? 0 : ns.backing_page + ns.copy_4k) + ns.lock;
   const entered = yield* enterAddIoctl(k, th, e, count > 0 ? pre : 0);
   if (entered !== '') return { done: 0, err: entered };
   if (e.work === null) e.work = workItem(`${e.name}.add_page_work`, (wt) => addPageWork(k, wt, e));
@@ -133,14 +133,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       e.skipRest = true;
       if (e.state[off] === QUEUED) e.state[off] = NONE;
     } else {
-      const cost =
-        ns['resched']! +
-        ns['vma_lookup']! +
-        ns['backing_page']! +
-        (byMm ? ns['pte_insert']! : 0) +
-        ns['eadd']! +
-        popcount16(req.measure) * ns['eextend']! +
-        ns['lock']!;
+      const cost = ns.resched + ns.vma_lookup + ns.backing_page + (byMm ? ns.pte_insert : 0) + ns.eadd + popcount16(req.measure) * ns.eextend + ns.lock;
       const traced = k.rec.on;
       if (traced) k.rec.flowIn(t, flowId(e, off));
       const work = k.cpus.burst(t, cost);
@@ -163,7 +156,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
  */
 function* dropRequestRef(k: Kernel, t: Task, e: Enclave, skipped: boolean): ProcessGen<void> {
   if (k.knobs.release !== 'ref') return;
-  if (skipped) yield* k.cpus.compute(t, k.ns['kzalloc']!);
+  if (skipped) yield* k.cpus.compute(t, k.ns.kzalloc);
   e.requestRefs--;
   yield* put(k, t, e);
 }

@@ -44,7 +44,7 @@ export class Reclaimer {
         this.sleeping = { wake: () => ev.succeed() };
         k.cpus.offCpu(this.task);
         yield ev;
-        yield k.env.timeout(k.ns['wakeup']!);
+        yield k.env.timeout(k.ns.wakeup);
         continue;
       }
       yield* this.batch(this.task);
@@ -59,9 +59,9 @@ export class Reclaimer {
       if (k.epc.active.length === 0) {
         if (k.epc.inFlight === 0) return false;
         // Another reclaimer holds the only candidates: let it finish.
-        yield* k.cpus.compute(t, k.ns['resched']!);
+        yield* k.cpus.compute(t, k.ns.resched);
         k.cpus.offCpu(t);
-        yield k.env.timeout(k.ns['context_switch']!);
+        yield k.env.timeout(k.ns.context_switch);
         continue;
       }
       yield* this.batch(t);
@@ -95,7 +95,7 @@ export class Reclaimer {
     }
     const n = encls.length;
     if (n === 0) {
-      yield* k.cpus.compute(t, k.ns['resched']!);
+      yield* k.cpus.compute(t, k.ns.resched);
       return 0;
     }
     const rec = k.rec;
@@ -186,12 +186,12 @@ export class Reclaimer {
     if (n === 0) return 0;
     const k = this.k;
     const ns = k.ns;
-    let once = ns['etrack']!;
+    let once = ns.etrack;
     if (e.initialized && e.mms.length > 0) {
       let threads = 0;
       for (const mm of e.mms) threads += mm.threads;
       k.metrics.ipis += Math.min(k.costs.cpus, Math.max(1, threads));
-      once += ns['ipi']!;
+      once += ns.ipi;
     }
     const holds = perPage ? n : 1;
     const per = perPage ? 1 : n;
@@ -204,7 +204,7 @@ export class Reclaimer {
         yield queueEncl(k, t, e); // lockEncl without its generator
         waitedEncl(k, t, since);
       }
-      const cost = per * (ns['eblock']! + ns['ewb']!) + (h === 0 ? once : 0);
+      const cost = per * (ns.eblock + ns.ewb) + (h === 0 ? once : 0);
       const work = k.cpus.burst(t, cost);
       if (work !== null) yield work;
       else yield* k.cpus.compute(t, cost);
