@@ -215,10 +215,18 @@ static int parse_config(const char *config, char *err, size_t errlen, char *epc_
         return -1;
       }
       *epc_pages = v;
+    } else if (strcmp(key, "signal_every") == 0) {
+      char *endp;
+      long long v = strtoll(val, &endp, 10);
+      if (*endp != '\0' || v < 0) {
+        snprintf(err, errlen, "emulator config: signal_every=%s is not an integer >= 0", val);
+        return -1;
+      }
+      __atomic_store_n(&emu_signal_every, (uint64_t)v, __ATOMIC_RELAXED);
     } else if (strcmp(key, "epc_file") == 0) {
       snprintf(epc_file, epc_len, "%s", val);
     } else {
-      snprintf(err, errlen, "emulator config: unknown key '%s' (ecreate, eadd, eextend, einit, eremove, ewb, eldu, profile, epc_pages, epc_file)", key);
+      snprintf(err, errlen, "emulator config: unknown key '%s' (ecreate, eadd, eextend, einit, eremove, ewb, eldu, profile, epc_pages, epc_file, signal_every)", key);
       return -1;
     }
   }
@@ -236,6 +244,7 @@ int eb_emu_install(struct eb_sys_table *t, const char *config, char *err, size_t
   int64_t epc_pages = 98041856 / EMU_PAGE;
   /* Called again (another case, another thread): new costs for enclaves opened from now on. */
   emu_lock();
+  __atomic_store_n(&emu_signal_every, 0, __ATOMIC_RELAXED); /* only a configuration that asks for it */
   int ret = parse_config(config, err, errlen, epc_file, sizeof epc_file, &epc_pages);
   if (ret == 0) ret = install_locked(t, epc_file, epc_pages, err, errlen);
   emu_unlock();

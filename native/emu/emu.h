@@ -60,6 +60,8 @@ struct emu_epc {
 extern struct eb_sys_table emu_next; /* the calls the emulator falls back to */
 extern struct emu_costs emu_costs;
 extern char emu_profile[64];
+/* a signal is pending before every Nth page mainline ADD_PAGES reaches (0: never; config signal_every) */
+extern uint64_t emu_signal_every;
 extern struct emu_epc *emu_epc;
 
 uint64_t emu_now_ns(void);

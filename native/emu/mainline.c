@@ -115,6 +115,13 @@ static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const ui
   return 0;
 }
 
+/* The emulated signal_pending(): true before every emu_signal_every-th page (0: never). */
+static int emu_signal_pending(void) {
+  uint64_t every = __atomic_load_n(&emu_signal_every, __ATOMIC_RELAXED);
+  static uint64_t reached;
+  return every != 0 && __atomic_add_fetch(&reached, 1, __ATOMIC_RELAXED) % every == 0;
+}
+
 /* sgx_ioc_enclave_add_pages() */
 static long ioc_add_pages(struct emu_encl *e, void *arg) {
   uint32_t fl = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
@@ -144,9 +151,18 @@ static long ioc_add_pages(struct emu_encl *e, void *arg) {
   }
   long ret = 0;
   uint64_t c, deadline = emu_now_ns();
-  /* The loop of sgx_ioc_enclave_add_pages(); a pending signal (count < length, or -ERESTARTSYS
-   * before the first page) is not emulated: the binding's signals stay with the process. */
+  /* The loop of sgx_ioc_enclave_add_pages() (torvalds/linux arch/x86/kernel/cpu/sgx/ioctl.c):
+   * signal_pending() is checked before each page; a pending signal ends the call with count at
+   * the pages added, or with -ERESTARTSYS before the first, which a handler without SA_RESTART
+   * sees as EINTR. The process's real signals stay with it; the emulated ones come from the
+   * configuration (signal_every=N: pending before every Nth page this process's ADD_PAGES
+   * loops reach), so a test can drive the binding's resume loop. */
   for (c = 0; c < a.length; c += EMU_PAGE) {
+    if (emu_signal_pending()) {
+      if (c == 0) ret = -EINTR;
+      emu_debug("emulator: sgx_ioc_enclave_add_pages: signal pending after %llu of %llu bytes", (unsigned long long)c, (unsigned long long)a.length);
+      break;
+    }
     ret = add_page(e, a.src + c, a.offset + c, secinfo, a.flags, &deadline);
     if (ret) break;
   }

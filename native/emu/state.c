@@ -29,6 +29,7 @@
 struct eb_sys_table emu_next;
 struct emu_costs emu_costs;
 char emu_profile[64];
+uint64_t emu_signal_every;
 
 static struct eref erefs[MAX_REFS];
 struct fdent emu_fds[MAX_FD];
