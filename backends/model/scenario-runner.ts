@@ -25,8 +25,8 @@ import { addPagesQueued } from './drivers/kthread.js';
 import { create, init } from './drivers/common.js';
 import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
-import { NO_TRACE } from './trace/recorder.js';
-import { WindowRecorder } from './trace/window.js';
+import { NO_TRACE } from '../../common/trace/recorder.js';
+import { WindowRecorder } from '../../common/trace/window.js';
 
 /** The end state of a run, for tests of invariants. */
 export interface Simulation {

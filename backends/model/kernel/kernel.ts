@@ -7,7 +7,7 @@ import type { Cpus, Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
 import type { Epc } from './epc.js';
 import type { Mm } from './mm.js';
-import type { Recorder } from '../trace/recorder.js';
+import type { Recorder } from '../../../common/trace/recorder.js';
 import type { Workqueue } from './workqueue.js';
 
 export interface Kernel {
