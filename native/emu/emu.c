@@ -67,8 +67,13 @@ static int emu_open(const char *path, int flags) {
 static int emu_close(int fd) {
   emu_lock();
   if (fd >= 0 && fd < MAX_FD && emu_fds[fd].used) emu_drop_fd(fd); /* the last reference releases the enclave */
+  /* close_fd() with the table locked: an ioctl or mmap of another thread on this number must
+   * not register it again between the drop and the real close (it would count as a leak). */
+  int ret = emu_next.close(fd);
+  int err = errno;
   emu_unlock();
-  return emu_next.close(fd);
+  errno = err;
+  return ret;
 }
 
 static long emu_ioctl(int fd, unsigned long request, void *arg) {

@@ -67,10 +67,14 @@ const CASES: { device: string; name: string; over: Record<string, number | strin
   // isgx: per-mm; ADD_PAGE queued to the emulator's worker, EINIT flushes it, then refuses the zero token
   { device: 'emu:isgx', name: 'build', over: { size: 65536 } },
   { device: 'emu:isgx', name: 'concurrent', over: { size: 65536 } },
+  { device: 'emu:isgx', name: 'mmap-contention', over: { size: 65536 } },
   { device: 'emu:isgx', name: 'handover', over: { size: 65536 } },
   { device: 'emu:isgx', name: 'shared', over: { size: 65536, pressure: 262144, mms: 1 } },
   { device: 'emu:isgx', name: 'epc-pressure', over: { total: 262144 } },
   { device: 'emu:isgx', name: 'replay', over: {} },
+  // the owner's munmap + close after the builder's adds are queued (an earlier teardown makes the
+  // builder's next ADD_PAGE fail, as on the real driver): the last reference releases the enclave
+  { device: 'emu:isgx', name: 'teardown', over: { size: 65536, after: 300_000_000 } },
 ];
 
 for (const c of CASES) {
