@@ -27,6 +27,7 @@ import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.
 import type { Thread } from './drivers/thread.js';
 import { NO_TRACE } from '../../common/trace/recorder.js';
 import { WindowRecorder } from '../../common/trace/window.js';
+import { HoldTracer } from './kernel/holds.js';
 
 /** The end state of a run, for tests of invariants. */
 export interface Simulation {
@@ -89,6 +90,9 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
   const wq = new Workqueue(env, cpus, workers, ns.wakeup, 'sgx-add-page-wq', rec);
   let reclaimer: Reclaimer | null = null;
+  // Whose track a lock hold goes on: each process's task (ksgxd's is the reclaimer's).
+  const taskOf = new Map<Process, Task>(wq.workers.map((p, i) => [p, wq.tasks[i]!]));
+  const holds = trace ? new HoldTracer(trace, env, (p) => taskOf.get(p) ?? (p.name === 'ksgxd' ? reclaimer?.task : undefined)) : null;
   const k: Kernel = {
     env,
     ns,
@@ -102,6 +106,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     enclaves: new Map(),
     mms: new Map(),
     allocEpc: (t, use) => reclaimer!.alloc(t, use),
+    traceLock: (lock) => holds?.attach(lock),
   };
   reclaimer = new Reclaimer(k);
   reclaimer.start();
@@ -127,6 +132,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     let mm = k.mms.get(id);
     if (!mm) {
       mm = new Mm(env, id);
+      k.traceLock(mm.lock);
       k.mms.set(id, mm);
       sh.fdsByMm.set(id, new Set());
       sh.liveThreads.set(id, []);
@@ -142,6 +148,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     sh.arrived.set(ps.pid, env.event<void>());
     const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, `mm${ps.mm}`), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
     const proc = env.process(runScript(sh, th, ps), ps.name);
+    taskOf.set(proc, th.task);
     th.proc = proc;
     sh.liveThreads.get(ps.mm)!.push(proc);
     main.push(proc);
@@ -151,7 +158,8 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     for (let i = 0; i < bg.threads; i++) {
       mm.threads++;
       const name = `app-${bg.kind}${i}(mm${bg.mm})`;
-      env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), new Task(name, `mm${bg.mm}`)), name);
+      const task = new Task(name, `mm${bg.mm}`);
+      taskOf.set(env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), task), name), task);
     }
   }
 
@@ -178,6 +186,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     } else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
     else throw err;
   }
+  holds?.finish();
   trace?.finish();
   return { result, kernel: k, problems, trace };
 }

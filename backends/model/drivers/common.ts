@@ -62,6 +62,7 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   }
   yield* k.cpus.compute(t, k.ns.syscall + k.ns.kzalloc);
   const e = new Enclave(k.env, id, size, byMm ? th.mm : null);
+  k.traceLock(e.mutex);
   k.enclaves.set(id, e);
   e.createdAt = t0;
   if (!(yield* growVa(k, t, e))) return null;

@@ -1,5 +1,5 @@
 /** The kernel context of one case: clock, costs, CPUs, EPC, the add-page workqueue, state, metrics. */
-import type { Environment, Event, ProcessGen } from '../sim/index.js';
+import type { Environment, Event, Mutex, ProcessGen, RwSemaphore } from '../sim/index.js';
 import type { DesignKnobs } from '../../designs.js';
 import type { CaseMetrics } from '../metrics.js';
 import type { CostNs, Costs } from '../profiles.js';
@@ -25,6 +25,8 @@ export interface Kernel {
   readonly mms: Map<number, Mm>;
   /** Allocate one EPC page in task `t`, direct-reclaiming when none is free; false on ENOMEM. */
   allocEpc(t: Task, use: 'secs' | 'va' | 'page'): ProcessGen<boolean>;
+  /** Draw a new lock's holds in the trace (holds.ts); nothing when tracing is off. */
+  traceLock(lock: RwSemaphore | Mutex): void;
 }
 
 /*
