@@ -96,6 +96,11 @@ void emu_spin_until(uint64_t until) {
   while (emu_now_ns() < until) __builtin_ia32_pause();
 }
 
+void emu_charge(uint64_t *deadline, uint64_t cost) {
+  *deadline += cost;
+  emu_spin_until(*deadline);
+}
+
 int emu_copy_from_user(void *dst, uint64_t src, size_t n) {
   struct iovec local = {dst, n}, remote = {(void *)(uintptr_t)src, n};
   return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -EFAULT;

@@ -65,6 +65,11 @@ extern struct emu_epc *emu_epc;
 uint64_t emu_now_ns(void);
 /* Busy-waits until emu_now_ns() >= until (so the caller's wall clock measures the cost). */
 void emu_spin_until(uint64_t until);
+/* Charges `cost` ns against a deadline that runs over a whole ioctl (or a queue drain): spins
+ * until *deadline += cost. A preemption of the emulating thread (a shared machine) is absorbed
+ * by the spins that follow, so n pages take the sum of their costs whenever the emulator's own
+ * work fits in them. */
+void emu_charge(uint64_t *deadline, uint64_t cost);
 /* copy_from_user / copy_to_user: -EFAULT when the range is not readable / writable. */
 int emu_copy_from_user(void *dst, uint64_t src, size_t n);
 int emu_copy_to_user(uint64_t dst, const void *src, size_t n);

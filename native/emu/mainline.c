@@ -180,9 +180,9 @@ const char *emu_tcs_fault(const uint8_t *tcs) {
   return NULL;
 }
 
-/* sgx_encl_add_page(): one page, EADD and (SGX_PAGE_MEASURE) 16 × EEXTEND */
-static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const uint8_t *secinfo, uint64_t flags) {
-  uint64_t t0 = emu_now_ns();
+/* sgx_encl_add_page(): one page, EADD and (SGX_PAGE_MEASURE) 16 × EEXTEND; spins until
+ * *deadline plus the page's cost (emu_charge). */
+static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const uint8_t *secinfo, uint64_t flags, uint64_t *deadline) {
   uint64_t idx = offset / EMU_PAGE;
   uint8_t *pg = emu_pages(e) + idx;
   /* sgx_alloc_epc_page(.., reclaim = true), then sgx_encl_grow() (a VA page per 512 pages) */
@@ -223,7 +223,7 @@ static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const ui
     }
     cost += 16 * e->costs.eextend;
   }
-  emu_spin_until(t0 + cost);
+  emu_charge(deadline, cost);
   return 0;
 }
 
@@ -255,11 +255,11 @@ static long ioc_add_pages(struct emu_encl *e, void *arg) {
     return -EINVAL;
   }
   long ret = 0;
-  uint64_t c;
+  uint64_t c, deadline = emu_now_ns();
   /* The loop of sgx_ioc_enclave_add_pages(); a pending signal (count < length, or -ERESTARTSYS
    * before the first page) is not emulated: the binding's signals stay with the process. */
   for (c = 0; c < a.length; c += EMU_PAGE) {
-    ret = add_page(e, a.src + c, a.offset + c, secinfo, a.flags);
+    ret = add_page(e, a.src + c, a.offset + c, secinfo, a.flags, &deadline);
     if (ret) break;
   }
   a.count = c;
