@@ -56,10 +56,12 @@ struct emu_epc {
   int64_t evictions;
 };
 
-/* state of this process (emu.c) */
+/* state of this process (state.c; emu_epc and the install in emu.c) */
 extern struct eb_sys_table emu_next; /* the calls the emulator falls back to */
 extern struct emu_costs emu_costs;
 extern char emu_profile[64];
+/* a signal is pending before every Nth page mainline ADD_PAGES reaches (0: never; config signal_every) */
+extern uint64_t emu_signal_every;
 extern struct emu_epc *emu_epc;
 
 uint64_t emu_now_ns(void);
@@ -83,7 +85,7 @@ long emu_mainline_ioctl(int fd, struct emu_encl *e, unsigned long request, void 
 int emu_mainline_may_map(struct emu_encl *e, uint64_t start, uint64_t len, int prot, int flags);
 void emu_release_pages(struct emu_encl *e);
 
-/* ENCLS pieces both drivers use (mainline.c) */
+/* ENCLS pieces and the shared EPC both drivers use (encls.c; SDM constants in encls.h) */
 int64_t emu_epc_alloc(int64_t n); /* returns the EWBs it took */
 void emu_epc_free(int64_t n);
 uint64_t emu_va_pages(uint64_t page_cnt);
