@@ -17,8 +17,10 @@ import { Epc } from './kernel/epc.js';
 import type { Enclave } from './kernel/enclave.js';
 import type { Kernel } from './kernel/kernel.js';
 import { downRead, downWrite } from './kernel/kernel.js';
+import { LoadLists } from './kernel/lru.js';
 import { Mm } from './kernel/mm.js';
 import { Reclaimer } from './kernel/reclaim.js';
+import { SpinLock } from './kernel/spinlock.js';
 import { Workqueue } from './kernel/workqueue.js';
 import { addPagesCaller } from './drivers/caller.js';
 import { addPagesQueued } from './drivers/kthread.js';
@@ -101,7 +103,10 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     rec,
     enclaves: new Map(),
     mms: new Map(),
-    allocEpc: (t, use) => reclaimer!.alloc(t, use),
+    loads: new LoadLists(),
+    reclaimerLock: new SpinLock('sgx_reclaimer_lock'),
+    epcLock: new SpinLock(knobs.binding === 'mm' ? 'sgx_free_list_lock' : 'sgx_numa_node.lock'),
+    allocEpc: (t, use, signal) => reclaimer!.alloc(t, use, signal),
   };
   reclaimer = new Reclaimer(k);
   reclaimer.start();
@@ -221,7 +226,8 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
         if (k.rec.on) k.rec.end(th.task, { enclave: op.enclave, offset: off, pages: n, done: r.done, err: r.err });
         k.metrics.ioctl.add(env.now - t0);
         off += r.done;
-        if (r.err === 'EBUSY') {
+        if (r.err === 'ENOMEM') k.metrics.enomem++;
+        if (r.err === 'EBUSY' && r.duplicate !== true) {
           k.cpus.offCpu(th.task);
           yield env.timeout(k.ns['context_switch']!);
           continue;
@@ -293,7 +299,7 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
     }
     case 'map': {
       const e = enclaveOf(k, op.enclave);
-      if (e) yield* map(k, th, e);
+      if (e) yield* map(k, th, e, op.inside ?? 0);
       return;
     }
     case 'unmap': {

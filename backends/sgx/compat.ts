@@ -43,6 +43,13 @@ export function designVerdict(design: string, knobs: DesignKnobs, driver: Driver
 export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
   const shared = sharingRejection(knobs, s.needs.sharedMms ?? 1);
   if (shared !== undefined) return { run: false, outcome: 'rejected', detail: shared };
+  if ((s.needs.inside ?? 0) > 0) {
+    return {
+      run: false,
+      outcome: 'skipped',
+      detail: `inside=${s.needs.inside}: threads running inside an enclave need enclave code to EENTER, and this backend builds enclaves without code; run with inside=0, or on the model backend`,
+    };
+  }
   // Threads of one mm and background activity run as worker threads of the calling process
   // (threads.ts), so that process must be the scenario's only mm.
   const mms = new Set(s.processes.map((p) => p.mm));

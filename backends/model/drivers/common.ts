@@ -7,6 +7,8 @@ import { Enclave, EVICTED, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.
 import { VA_SLOTS } from '../kernel/epc.js';
 import { downRead, downWrite, lockEncl, tryDownRead, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
+import type { Mm } from '../kernel/mm.js';
+import { markReclaimable, type AllocErr } from '../kernel/reclaim.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export const QUEUED = 4;
@@ -37,16 +39,17 @@ export function tryGrowVa(e: Enclave): boolean {
   return true;
 }
 
-/** Grow the VA pool when the next page needs a new VA page; false on ENOMEM. */
-export function* growVa(k: Kernel, t: Task, e: Enclave): ProcessGen<boolean> {
+/** Grow the VA pool when the next page needs a new VA page; the allocation's error, or ''. */
+export function* growVa(k: Kernel, t: Task, e: Enclave, signal: Mm | null): ProcessGen<AllocErr> {
   if (e.pageCnt % VA_SLOTS === 0) {
-    if (!(yield* k.allocEpc(t, 'va'))) return false;
+    const err = yield* k.allocEpc(t, 'va', signal);
+    if (err !== '') return err;
     yield* k.cpus.compute(t, k.ns['epa']! + k.ns['kzalloc']!);
     e.vaPages++;
     k.metrics.vaPages++;
   }
   e.pageCnt++;
-  return true;
+  return '';
 }
 
 /** ECREATE (with mm binding the enclave VMA is mapped first: ISGX requires it). */
@@ -64,9 +67,10 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   const e = new Enclave(k.env, id, size, byMm ? th.mm : null);
   k.enclaves.set(id, e);
   e.createdAt = t0;
-  if (!(yield* growVa(k, t, e))) return null;
+  if (byMm) k.loads.add(e);
+  if ((yield* growVa(k, t, e, th.mm)) !== '') return null;
   e.pageCnt--; // growVa counted a page; the SECS is counted below
-  if (!(yield* k.allocEpc(t, 'secs'))) return null;
+  if ((yield* k.allocEpc(t, 'secs', th.mm)) !== '') return null;
   const s = k.env.now;
   yield* k.cpus.compute(t, k.ns['ecreate']!);
   if (k.rec.on) k.rec.slice(t, 'ECREATE', s, { enclave: id });
@@ -90,7 +94,7 @@ export function commitPage(k: Kernel, e: Enclave, offset: number): void {
   if (e.addCount < e.addLog.length) e.addLog[e.addCount] = offset;
   e.addCount++;
   e.resident++;
-  k.epc.active.push(e.id, offset);
+  markReclaimable(k, e, offset);
   k.metrics.pagesAdded++;
   e.lastAddAt = k.env.now;
   k.metrics.lastPageDone = Math.max(k.metrics.lastPageDone, k.env.now);
@@ -145,7 +149,14 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     }
   }
   const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
-  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']! + backing * k.ns['backing_free']!;
+  // Each freed EPC page goes back under the free-list spinlock; mainline first takes each
+  // resident page off the active list (sgx_unmark_page_reclaimable: sgx_reclaimer_lock).
+  const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns['spinlock']!;
+  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']! + backing * k.ns['backing_free']! + spins;
+  k.loads.drop(e);
+  k.metrics.backingNow -= e.backed * 4096;
+  e.backed = 0;
+  e.backedMap = null;
   const s = k.env.now;
   yield* k.cpus.compute(t, cost);
   if (k.rec.on) {

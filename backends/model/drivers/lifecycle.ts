@@ -18,12 +18,33 @@ import { EVICTED, RESIDENT, YOUNG, type Enclave } from '../kernel/enclave.js';
 import { downRead, downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import type { Mm } from '../kernel/mm.js';
+import { markReclaimable } from '../kernel/reclaim.js';
 import { workItem } from '../kernel/workqueue.js';
 import { release } from './common.js';
 import type { Thread } from './thread.js';
 
-/** mmap of the enclave into the thread's mm (fd binding: joins the enclave's mm list). */
-export function* map(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
+/**
+ * mmap of the enclave into the thread's mm (fd binding: joins the enclave's mm list); then
+ * `inside` threads of the mm enter the enclave and run there until the mm unmaps it or exits.
+ */
+export function* map(k: Kernel, th: Thread, e: Enclave, inside = 0): ProcessGen<boolean> {
+  const ok = yield* mapRange(k, th, e);
+  if (ok && inside > 0 && !e.released) {
+    e.inside.set(th.mm, (e.inside.get(th.mm) ?? 0) + inside);
+    th.mm.threads += inside;
+  }
+  return ok;
+}
+
+/** Threads of `mm` inside `e` leave it (the mm unmapped the enclave or exits). */
+function leave(e: Enclave, mm: Mm): void {
+  const n = e.inside.get(mm);
+  if (n === undefined) return;
+  e.inside.delete(mm);
+  mm.threads -= n;
+}
+
+function* mapRange(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t = th.task;
   if (k.knobs.binding === 'mm') return e.owner === th.mm && th.mm.mapped.has(e.id);
   yield* downWrite(k, t, th.mm);
@@ -47,6 +68,7 @@ export function* put(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
 function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<void> {
   const t = th.task;
   mm.mapped.delete(e.id);
+  leave(e, mm);
   if (k.knobs.binding === 'fd') return; // the mm stays on the list until it exits
   yield* lockEncl(k, t, e);
   e.dead = true;
@@ -151,7 +173,7 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
       if ((e.state[p]! & 0x7f) === EVICTED && !e.released) {
         e.state[p] = RESIDENT | YOUNG;
         e.resident++;
-        k.epc.active.push(e.id, p);
+        markReclaimable(k, e, p);
         k.metrics.eldu++;
       } else {
         k.epc.give('page');
