@@ -12,7 +12,7 @@ import { BACKEND_NAMES } from '../backends/index.js';
 import { DEFAULT_PROFILE, loadProfile, ProfileError } from '../backends/model/profiles.js';
 import { emulatedDeviceProblem, isEmulatedPath } from '../backends/sgx/emulator.js';
 import { MAX_DRAWS, costRanges, drawProfiles, type CostVector } from '../backends/model/draws.js';
-import { DEFAULT_TRACE_WINDOW_MS } from '../backends/model/trace/file.js';
+import { DEFAULT_TRACE_WINDOW_MS, DEFAULT_WALL_TRACE_WINDOW_MS } from '../backends/trace.js';
 import type { BackendName } from '../backends/types.js';
 import { WORKLOADS, findWorkload } from '../workloads/index.js';
 import { SUITES } from '../workloads/suites.js';
@@ -50,10 +50,12 @@ Options:
                         docs/hardware-backend.md)
   --out FILE.csv        output (default: results/<UTC timestamp>.csv; results/latest.csv then
                         points at it)
-  --trace DIR           model: also write each case's timeline to DIR/<case_id>.json (Trace
-                        Event Format, µs of model time; open in Perfetto or chrome://tracing)
-  --trace-window MS     with --trace: model time kept in full at each end of a trace (default:
-                        ${DEFAULT_TRACE_WINDOW_MS}); between them, slices and counters are aggregated
+  --trace DIR           also write each case's timeline to DIR/<case_id>.json (Trace Event
+                        Format, µs; open in Perfetto or chrome://tracing): model: the simulated
+                        tasks in model time; sgx: each ioctl, mmap and munmap per thread and
+                        process in wall time (CLOCK_MONOTONIC)
+  --trace-window MS     with --trace: time kept in full at each end of a trace (default: model
+                        ${DEFAULT_TRACE_WINDOW_MS}, sgx ${DEFAULT_WALL_TRACE_WINDOW_MS}); between them, slices and counters are aggregated
 
 Values: integers (flags and integer parameters) are plain digits; other numbers may use a
 decimal point or an exponent (rate=2.5e3); a flag that takes one value may be given once.
@@ -241,11 +243,11 @@ export function resolveRunOptions(argv: readonly string[]): RunOptions {
     options['device'] = values.device;
   }
   if (values.trace !== undefined) {
-    if (backend !== 'model')
-      throw new UsageError(`--trace needs --backend model: traces are of the model's simulated tasks (the ${backend} backend writes none yet)`);
     if (values.trace === '') throw new UsageError("--trace '': expected a directory");
     options['trace'] = values.trace;
-    options['trace_window_ms'] = String(intFlag('trace-window', values['trace-window'], DEFAULT_TRACE_WINDOW_MS, 1, 3_600_000));
+    options['trace_window_ms'] = String(
+      intFlag('trace-window', values['trace-window'], backend === 'model' ? DEFAULT_TRACE_WINDOW_MS : DEFAULT_WALL_TRACE_WINDOW_MS, 1, 3_600_000),
+    );
   } else if (values['trace-window'] !== undefined) throw new UsageError('--trace-window needs --trace DIR');
   return {
     backend,

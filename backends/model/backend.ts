@@ -6,7 +6,7 @@ import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { findWorkload } from '../../workloads/index.js';
 import { type ProfileError, profileCosts, validateProfile } from './profiles.js';
 import { rejection, simulate } from './scenario-runner.js';
-import { traceRequest, writeCaseTrace } from './trace/file.js';
+import { traceRequest, writeCaseTrace } from '../trace.js';
 
 export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './profiles.js';
 

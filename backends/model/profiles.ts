@@ -25,8 +25,8 @@ export const DEFAULT_PROFILE = 'skylake-client';
 export { GRADES } from '../../common/cost-range.js';
 
 /** A machine field: name, unit, integer?, lower bound. */
-interface FieldDef {
-  readonly key: string;
+interface FieldDef<K extends string = string> {
+  readonly key: K;
   readonly unit: string;
   readonly min: number;
   /** Upper bound the model runs with (beyond it virtual time loses its nanosecond meaning). */
@@ -47,8 +47,8 @@ export const MACHINE_FIELDS: readonly FieldDef[] = [
  */
 export const MAX_COST_NS = 1e9;
 
-/** Every cost the model charges, in ns of model time. */
-export const COST_FIELDS: readonly FieldDef[] = [
+/** Every cost the model charges, with its meaning; the one list the cost names come from. */
+const COSTS = [
   ['syscall', 'ioctl entry and exit, argument copy'],
   ['copy_4k', 'copy of 4 KiB (copy_from_user or memcpy)'],
   ['alloc_page', 'kernel page allocation and kmap'],
@@ -81,16 +81,32 @@ export const COST_FIELDS: readonly FieldDef[] = [
   ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
   ['srcu_sync', "synchronize_srcu when an mm leaves an enclave's list"],
   ['backing_free', 'freeing one shmem backing page when the enclave is released (truncate at the last fput)'],
-  ['spinlock', "one hold of a global SGX spinlock (sgx_reclaimer_lock, the EPC free list), without spinning"],
+  ['spinlock', 'one hold of a global SGX spinlock (sgx_reclaimer_lock, the EPC free list), without spinning'],
   ['xa_insert', 'xa_insert of one page into the enclave xarray (binding=fd)'],
   ['xa_walk', 'one xarray entry visited by sgx_encl_may_map at mmap (binding=fd)'],
-].map(([key, meaning]) => ({ key: key!, unit: 'ns', min: 0, max: MAX_COST_NS, integer: false, meaning: meaning! }));
+] as const satisfies readonly (readonly [string, string])[];
+
+/** The name of a cost the model charges: `ns.eadd` compiles, `ns.eaad` does not. */
+export type CostName = (typeof COSTS)[number][0];
+
+/** One number per cost, in ns of model time. */
+export type CostNs = Readonly<Record<CostName, number>>;
+
+/** Every cost the model charges, in ns of model time. */
+export const COST_FIELDS: readonly FieldDef<CostName>[] = COSTS.map(([key, meaning]) => ({
+  key,
+  unit: 'ns',
+  min: 0,
+  max: MAX_COST_NS,
+  integer: false,
+  meaning,
+}));
 
 /** The resolved numbers the model uses. */
 export interface Costs {
   readonly cpus: number;
   readonly epcPages: number;
-  readonly ns: Readonly<Record<string, number>>;
+  readonly ns: CostNs;
 }
 
 function profilesDir(): string {
@@ -164,7 +180,8 @@ export function profileCosts(data: ProfileData): Costs {
   const costs = data['costs'] as Record<string, { value: number }>;
   // Built in one go: an object grown key by key past ~20 keys turns into a hash table in V8,
   // and the drivers read these costs on every page.
-  const ns: Record<string, number> = Object.fromEntries(COST_FIELDS.map((def) => [def.key, costs[def.key]!.value]));
+  // (Object.fromEntries gives a string-keyed record; every COST_FIELDS key is in it.)
+  const ns = Object.fromEntries(COST_FIELDS.map((def) => [def.key, costs[def.key]!.value])) as Record<CostName, number>;
   return { cpus: machine['cpus']!.value, epcPages: Math.floor(machine['epc_bytes']!.value / 4096), ns };
 }
 

@@ -27,8 +27,8 @@ import { addPagesQueued } from './drivers/kthread.js';
 import { create, init } from './drivers/common.js';
 import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
-import { NO_TRACE } from './trace/recorder.js';
-import { WindowRecorder } from './trace/window.js';
+import { NO_TRACE } from '../../common/trace/recorder.js';
+import { WindowRecorder } from '../../common/trace/window.js';
 
 /** The end state of a run, for tests of invariants. */
 export interface Simulation {
@@ -86,10 +86,10 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   const ns = costs.ns;
   const knobs = spec.knobs;
   const metrics = new CaseMetrics();
-  const cpus = new Cpus(env, costs.cpus, ns['timeslice']!, ns['context_switch']!);
+  const cpus = new Cpus(env, costs.cpus, ns.timeslice, ns.context_switch);
   const epc = new Epc(costs.epcPages);
   const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
-  const wq = new Workqueue(env, cpus, workers, ns['wakeup']!, 'sgx-add-page-wq', rec);
+  const wq = new Workqueue(env, cpus, workers, ns.wakeup, 'sgx-add-page-wq', rec);
   let reclaimer: Reclaimer | null = null;
   const k: Kernel = {
     env,
@@ -229,7 +229,7 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
         if (r.err === 'ENOMEM') k.metrics.enomem++;
         if (r.err === 'EBUSY' && r.duplicate !== true) {
           k.cpus.offCpu(th.task);
-          yield env.timeout(k.ns['context_switch']!);
+          yield env.timeout(k.ns.context_switch);
           continue;
         }
         if (r.err !== '') break;
@@ -331,7 +331,7 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
       const e = enclaveOf(k, op.enclave);
       if (!arrived || !box || !e) return;
       if (!arrived.triggered) yield* k.cpus.wait(th.task, arrived);
-      yield* k.cpus.compute(th.task, 2 * k.ns['syscall']!);
+      yield* k.cpus.compute(th.task, 2 * k.ns.syscall);
       e.refs++; // the fd in flight, then in the receiver's table
       yield box.put(op.enclave);
       return;
@@ -339,7 +339,7 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
     case 'recv-fd': {
       const box = sh.mailbox.get(th.pid)!;
       const id = (yield* k.cpus.wait(th.task, box.get())) as number;
-      yield* k.cpus.compute(th.task, k.ns['syscall']!);
+      yield* k.cpus.compute(th.task, k.ns.syscall);
       th.fds.add(id);
       return;
     }
@@ -365,6 +365,11 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
     }
     case 'exit':
       return;
+    default: {
+      // A new op kind must be handled above; this fails to compile until it is.
+      const unknown: never = op;
+      throw new Error(`op kind ${(unknown as { op: string }).op} is not handled by the model`);
+    }
   }
 }
 
@@ -381,11 +386,11 @@ function* background(sh: Shared, mm: Mm, kind: 'faults' | 'mmap-churn', ratePerS
     if (k.rec.on) k.rec.begin(t, kind === 'faults' ? 'page fault' : 'mmap/munmap');
     if (kind === 'faults') {
       yield* downRead(k, t, mm);
-      yield* k.cpus.compute(t, k.ns['page_fault']!);
+      yield* k.cpus.compute(t, k.ns.page_fault);
       mm.lock.upRead();
     } else {
       yield* downWrite(k, t, mm);
-      yield* k.cpus.compute(t, k.ns['mmap_op']!);
+      yield* k.cpus.compute(t, k.ns.mmap_op);
       mm.lock.upWrite();
     }
     if (k.rec.on) k.rec.end(t);

@@ -21,6 +21,9 @@ import { runThreads } from './threads.js';
 import type { MetricValue } from '../types.js';
 import { runProcesses } from './processes.js';
 import { runScript, ScriptError, type ScriptOutcome } from './script.js';
+import { traceRequest } from '../trace.js';
+import { SysTrace, type SysTraceData } from './trace.js';
+import { writeSysTrace } from './trace-file.js';
 
 /** Why the hardware cannot run here, or undefined when it can. Cheap: a few stats and one file read. */
 export function unavailableReason(device?: string, driver?: string): string | undefined {
@@ -46,15 +49,21 @@ async function runLocal(
   device: string,
   batch: number,
   samples: number,
+  traced?: { readonly script: SysTrace; readonly runs: SysTrace },
 ): Promise<{ measures: ProcessMeasure[] }> {
   const needsKey = ops.some((o) => o.op === 'init');
+  // Traced: the script's calls on their track, the runs (warm-up, samples) on another.
+  const trace = traced?.script;
+  const runs = traced?.runs;
+  const tsys = trace ? trace.wrap(sys) : sys;
   const env = {
-    sys,
+    sys: tsys,
     driver,
     device,
     batchPages: batch,
-    src: new SourcePool(sys),
+    src: new SourcePool(tsys),
     ...(needsKey ? { key: signingKey() } : {}),
+    ...(trace ? { trace } : {}),
     links: {
       sendFd: () => {
         throw new Error('send-fd in a lone process');
@@ -71,10 +80,13 @@ async function runLocal(
   // tinybench drives the repetitions: a warm-up build, then `samples` timed builds.
   const bench = new Bench({ iterations: samples, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
   let warm = true;
+  let k = 0;
   bench.add(
     'script',
     async () => {
+      const t0 = runs ? now() : 0;
       const m = await runScript(p, ops, env);
+      runs?.span(warm ? 'warm-up' : `sample ${++k}`, t0, now());
       if (!warm) measures.push(m);
     },
     {
@@ -87,12 +99,14 @@ async function runLocal(
   return { measures };
 }
 
+const now = (): number => Number(process.hrtime.bigint());
+
 /**
  * A case on an emulated device (`--device emu:…`): the emulator is configured with the case's
  * profile costs, the case runs exactly as on hardware, and afterwards nothing may be left: no
  * emulated enclave fd (the emulator's count and /proc/self/fd), mapping or EPC page.
  */
-async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResult> {
+async function runEmulatedCase(spec: CaseSpec, device: string, traces?: SysTraceData[]): Promise<CaseResult> {
   const problem = emulatedDeviceProblem(device);
   if (problem) return { outcome: 'error', detail: problem };
   const config = configureEmulator(spec.profile, spec.profileData);
@@ -104,7 +118,7 @@ async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResu
     return { outcome: 'skipped', detail: `${device}: the SGX driver emulator did not load: ${e instanceof Error ? e.message : String(e)}` };
   }
   const before = b.binding.emuStats()!;
-  const r = await runDeviceCase(spec);
+  const r = await runDeviceCase(spec, traces);
   const left = leaks(before, b.binding.emuStats()!, emulatedFdsInProc());
   const note = emulatedDetail(device, spec.profile);
   const failure = [...(left.length > 0 ? [`after the case: ${left.join(', ')}`] : []), ...(r.outcome === 'ok' ? [] : [r.detail])].join('; ');
@@ -115,12 +129,22 @@ async function runEmulatedCase(spec: CaseSpec, device: string): Promise<CaseResu
   return r.outcome === 'ok' ? { outcome: 'ok', metrics } : { outcome: r.outcome, detail: head, metrics };
 }
 
-function runCase(spec: CaseSpec): Promise<CaseResult> {
+async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const device = spec.options['device'];
-  return isEmulatedPath(device) ? runEmulatedCase(spec, device!) : runDeviceCase(spec);
+  const req = traceRequest(spec);
+  const traces: SysTraceData[] | undefined = req ? [] : undefined;
+  const r = await (isEmulatedPath(device) ? runEmulatedCase(spec, device!, traces) : runDeviceCase(spec, traces));
+  // A trace of what ran: a case answered before any syscall has none.
+  if (req && traces && traces.some((t) => t.ev.length > 0)) writeSysTrace(req.dir, req.windowNs, spec, traces, r.outcome);
+  return r;
 }
 
-async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
+/** The traces the measures (and background results) of a run carry. */
+function collect(into: SysTraceData[] | undefined, from: readonly { readonly trace?: SysTraceData }[]): void {
+  if (into) for (const m of from) if (m.trace) into.push(m.trace);
+}
+
+async function runDeviceCase(spec: CaseSpec, traces?: SysTraceData[]): Promise<CaseResult> {
   const device = spec.options['device'];
   const b = loadBinding();
   const p = probe();
@@ -143,6 +167,8 @@ async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
 
   const batch = addBatch(spec.knobs, spec.params['batch']);
   const samples = Math.max(1, Number(spec.options['samples'] ?? 5) || 5);
+  // Traced: the harness's runs (warm-up, samples) on a track of the case worker.
+  const runs = traces ? new SysTrace('case worker', 'runs') : undefined;
   try {
     let measures: ProcessMeasure[];
     let errors: { message: string; outcome: ScriptOutcome; secondary?: boolean }[] = [];
@@ -155,24 +181,45 @@ async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
       measures = [];
       // One warm-up run, then `samples` timed runs, as for a lone process.
       for (let k = 0; k <= samples && errors.length === 0; k++) {
+        const t0 = now();
         const out = await runThreads(scripts, scenario.background, {
           driver: choice.driver,
           device: choice.path,
           batchPages: batch,
           seed: spec.seed + k,
           ...(keyPem ? { keyPem } : {}),
+          ...(traces ? { trace: true } : {}),
         });
+        runs?.span(k === 0 ? 'warm-up' : `sample ${k}`, t0, now());
+        collect(traces, out.measures);
+        collect(traces, out.background);
         if (k === 0 && out.errors.length === 0) continue;
         measures.push(...out.measures);
         errors = out.errors;
         for (const r of out.background) app.push(...r.latNs);
       }
     } else if (scripts.length === 1) {
-      measures = (await runLocal(b.binding, scripts[0]!.script, scripts[0]!.ops, choice.driver, choice.path, batch, samples)).measures;
+      const s0 = scripts[0]!.script;
+      const script = traces ? new SysTrace(s0.name, s0.name) : undefined;
+      try {
+        measures = (await runLocal(b.binding, s0, scripts[0]!.ops, choice.driver, choice.path, batch, samples, script && runs ? { script, runs } : undefined))
+          .measures;
+      } finally {
+        if (script) traces?.push(script.data());
+      }
     } else {
       const needsKey = scripts.some((s) => s.ops.some((o) => o.op === 'init'));
       const keyPem = needsKey ? (signingKey().export({ type: 'pkcs8', format: 'pem' }) as string) : undefined;
-      const out = await runProcesses(b.binding, scripts, { driver: choice.driver, device: choice.path, batchPages: batch, ...(keyPem ? { keyPem } : {}) });
+      const t0 = now();
+      const out = await runProcesses(b.binding, scripts, {
+        driver: choice.driver,
+        device: choice.path,
+        batchPages: batch,
+        ...(keyPem ? { keyPem } : {}),
+        ...(traces ? { trace: true } : {}),
+      });
+      runs?.span('run', t0, now());
+      collect(traces, out.measures);
       measures = out.measures;
       errors = out.errors;
     }
@@ -187,7 +234,10 @@ async function runDeviceCase(spec: CaseSpec): Promise<CaseResult> {
   } catch (e) {
     // Only what was measured: a script answered before its first syscall has no numbers.
     const partial = e instanceof ScriptError && e.partial.enclaves.length > 0 ? caseMetrics([e.partial]) : [];
+    if (e instanceof ScriptError) collect(traces, [e.partial]);
     return { outcome: e instanceof ScriptError ? e.outcome : 'error', detail: e instanceof Error ? e.message : String(e), metrics: partial };
+  } finally {
+    if (runs) traces?.push(runs.data());
   }
 }
 

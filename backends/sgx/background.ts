@@ -8,6 +8,7 @@
 import { mulberry32 } from '../../common/prng.js';
 import type { NativeBinding } from './binding.js';
 import { PAGE_SIZE } from './structs.js';
+import type { SysTraceData } from './trace.js';
 
 export type BackgroundKind = 'faults' | 'mmap-churn';
 
@@ -26,6 +27,8 @@ export interface BackgroundResult {
   readonly plannedNs: number[];
   /** Ops that started more than 1 ms after their planned time (the thread could not keep the rate). */
   readonly late: number;
+  /** What the thread recorded, when the case is traced (added by thread-worker.ts). */
+  readonly trace?: SysTraceData;
 }
 
 /** Pages of one fault region; remapped (untimed) when used up, so every touch faults. */

@@ -71,6 +71,8 @@ export interface NativeBinding {
     batchBytes: number,
     latencies?: Float64Array | null,
     fake?: FakeIoctl | null,
+    /** Each call's start, CLOCK_MONOTONIC ns (traces). */
+    starts?: Float64Array | null,
   ): AddResult;
   isgxAddPages(
     fd: number,
@@ -83,6 +85,8 @@ export interface NativeBinding {
     mrmask: number,
     latencies?: Float64Array | null,
     fake?: FakeIoctl | null,
+    /** Each call's start, CLOCK_MONOTONIC ns (traces). */
+    starts?: Float64Array | null,
   ): AddResult;
   isgxInit(fd: number, base: bigint, sigstruct: Bytes, einittoken: Bytes): void;
   /** Returns the ioctl's value or -errno; never throws (the benchmark's hot path). */

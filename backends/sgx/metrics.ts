@@ -1,6 +1,7 @@
 /** Turns measured enclave timings (wall clock, ns) into schema metrics. Pure. */
 import type { MetricValue } from '../types.js';
 import type { EnclaveTimes } from './enclave.js';
+import type { SysTraceData } from './trace.js';
 
 /** Nearest-rank percentile of an ascending array (q in [0, 1]). */
 export function percentile(sorted: readonly number[], q: number): number {
@@ -18,6 +19,8 @@ export interface ProcessMeasure {
   /** Ready latencies (handover clients: arrival to a usable enclave), ns. */
   readonly ready: readonly number[];
   readonly ebusy: number;
+  /** What the process's thread recorded, when the case is traced (trace.ts). */
+  readonly trace?: SysTraceData;
 }
 
 export function caseMetrics(procs: readonly ProcessMeasure[]): MetricValue[] {

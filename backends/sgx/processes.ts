@@ -32,8 +32,9 @@ export interface ProcessesOutcome {
 export async function runProcesses(
   sys: NativeBinding,
   scripts: readonly { script: ProcessScript; ops: readonly Op[] }[],
-  common: { driver: Driver; device: string; batchPages: number; keyPem?: string },
+  common: { driver: Driver; device: string; batchPages: number; keyPem?: string; trace?: boolean },
 ): Promise<ProcessesOutcome> {
+  const { trace, ...shared } = common;
   const childFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.js');
   // One socketpair per receiver: it reads end [1], every sender to it writes end [0].
   const pairs = new Map<number, [number, number]>();
@@ -70,7 +71,16 @@ export async function runProcesses(
     }
     const child = fork(childFile, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...extra] });
     children.push(child);
-    const job: ChildJob = { script, ops, ...common, startDelayMs: (script.startNs - t0) / 1e6, sendSocks, ...(recvSock === undefined ? {} : { recvSock }) };
+    const job: ChildJob = {
+      script,
+      ops,
+      ...shared,
+      startDelayMs: (script.startNs - t0) / 1e6,
+      sendSocks,
+      ...(recvSock === undefined ? {} : { recvSock }),
+      // Each child is its own trace process, named by its script.
+      ...(trace ? { trace: { process: script.name } } : {}),
+    };
     return new Promise<void>((resolve) => {
       let settled = false;
       child.on('message', (raw: unknown) => {

@@ -11,6 +11,8 @@ import { Enclave, NotMeasurableOnDevice, SourcePool, UnsupportedOnDevice, type S
 import type { ProcessMeasure } from './metrics.js';
 import { ABORT, AbortedByOtherThread, EXITED, type MmShared } from './mm-shared.js';
 import { MrEnclave, PAGE_SIZE, secinfoFlags, signSigstruct } from './structs.js';
+import { SysTrace } from './trace.js';
+import type { TraceArgs } from '../../common/trace/recorder.js';
 
 type AddOp = Extract<Op, { op: 'add' }>;
 
@@ -33,6 +35,8 @@ export interface ScriptEnv {
   /** Signing key for EINIT's SIGSTRUCT; without one, `init` ops are skipped with a note. */
   readonly key?: KeyObject;
   readonly links: ScriptLinks;
+  /** Set when the case is traced: each op becomes a slice (`sys` is already wrapped by it). */
+  readonly trace?: SysTrace;
 }
 
 /** How a failed script ends its case: `rejected` (the design cannot do it), `skipped` (this device cannot measure it), or `error`. */
@@ -77,6 +81,22 @@ function describe(op: Op): string {
   return 'enclave' in op ? `${op.op} (enclave ${op.enclave})` : op.op;
 }
 
+/** An op's slice name and arguments in a trace. */
+function opSlice(op: Op): [string, TraceArgs | undefined] {
+  switch (op.op) {
+    case 'add':
+      return [`add ${op.type}`, { enclave: op.enclave, offset: op.offset, pages: op.pages }];
+    case 'touch':
+      return ['touch', { enclave: op.enclave, offset: op.offset, pages: op.pages }];
+    case 'barrier':
+      return [`barrier ${op.name}`, { count: op.count }];
+    case 'send-fd':
+      return ['send-fd', { enclave: op.enclave, to: op.to }];
+    default:
+      return [op.op, 'enclave' in op ? { enclave: op.enclave } : undefined];
+  }
+}
+
 export async function runScript(script: ProcessScript, ops: readonly Op[], env: ScriptEnv): Promise<ProcessMeasure> {
   const enclaves = new Map<number, Enclave>();
   const all: Enclave[] = [];
@@ -89,7 +109,12 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   let arrival = now();
   let arrived = false;
   let readyRecorded = false;
-  const measure = (): ProcessMeasure => ({ pid: script.pid, enclaves: all.map((e) => e.times), ready, ebusy });
+  const measure = (): ProcessMeasure => ({
+    pid: script.pid,
+    enclaves: all.map((e) => e.times),
+    ready,
+    ebusy,
+  });
   // Ops this driver cannot serve are answered before any syscall.
   const verdict = opsVerdict(script.name, ops, env.driver);
   if (!verdict.run) throw new ScriptError(verdict.detail, measure(), verdict.outcome);
@@ -108,9 +133,12 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   };
 
   let i = 0;
+  let opStart = 0;
+  const trace = env.trace;
   try {
     for (; i < ops.length; i++) {
       const op = ops[i]!;
+      if (trace) opStart = now();
       if (mm?.flag(ABORT)) throw new AbortedByOtherThread('another thread of the process failed');
       // Another thread ran `exit`: this thread stops at its next op boundary.
       if (mm?.flag(EXITED)) break;
@@ -122,10 +150,12 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           // The SIGSTRUCT is prepared before the clock starts: hashing is not part of the build.
           const adds = ops.filter((o): o is AddOp => o.op === 'add' && o.enclave === op.enclave);
           if (env.key && ops.some((o) => o.op === 'init' && o.enclave === op.enclave)) {
+            const t0 = trace ? now() : 0;
             const pages = adds.reduce((m, a) => Math.max(m, a.type === 'tcs' ? 1 : a.pages), 1);
             const tcsPages = adds.reduce((m, a) => Math.max(m, a.type === 'tcs' ? a.pages : 1), 1);
             const mr = plannedMeasurement(op.size, adds, env.src.get(pages * PAGE_SIZE), env.src.tcs(tcsPages * PAGE_SIZE));
             sigstructs.set(op.enclave, signSigstruct({ enclaveHash: mr }, env.key));
+            trace?.span('SIGSTRUCT (measure and sign, untimed)', t0, now());
           }
           e.create();
           if (mm) {
@@ -218,10 +248,18 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           throw new Error(`op kind ${(unknown as { op: string }).op} is not handled by the hardware backend`);
         }
       }
+      if (trace) {
+        const [name, args] = opSlice(op);
+        trace.span(name, opStart, now(), args);
+      }
     }
     return measure();
   } catch (err) {
     const op = ops[i];
+    if (trace && op) {
+      const [name, args] = opSlice(op);
+      trace.span(name, opStart, now(), { ...args, error: err instanceof Error ? err.message.slice(0, 80) : String(err) });
+    }
     const msg = `${script.name}: op ${i + 1} ${op ? describe(op) : ''}: ${err instanceof Error ? err.message : String(err)}`;
     throw new ScriptError(msg, measure(), err instanceof UnsupportedOnDevice ? 'rejected' : err instanceof NotMeasurableOnDevice ? 'skipped' : 'error');
   } finally {
@@ -243,12 +281,26 @@ export interface ScriptJob {
   readonly keyPem?: string;
   /** Wait this long before starting (open-loop arrivals). */
   readonly startDelayMs: number;
+  /** Set when the case is traced: the trace process this thread's track belongs to. */
+  readonly trace?: { readonly process: string };
 }
 
-/** Waits for the job's start time, then runs its script on `sys` with `links`. */
+/** Waits for the job's start time, then runs its script on `sys` with `links` (traced when the job says). */
 export async function runScriptJob(job: ScriptJob, sys: SgxSys, links: ScriptLinks): Promise<ProcessMeasure> {
+  const trace = job.trace ? new SysTrace(job.trace.process, job.script.name) : undefined;
   if (job.startDelayMs > 0) await new Promise((r) => setTimeout(r, job.startDelayMs));
-  return runScript(job.script, job.ops, {
+  if (!trace) return runScript(job.script, job.ops, scriptEnv(job, sys, links));
+  // Traced: the measure (or the error's partial one) carries what this thread recorded.
+  try {
+    return { ...(await runScript(job.script, job.ops, { ...scriptEnv(job, trace.wrap(sys), links), trace })), trace: trace.data() };
+  } catch (e) {
+    if (e instanceof ScriptError) throw new ScriptError(e.message, { ...e.partial, trace: trace.data() }, e.outcome);
+    throw e;
+  }
+}
+
+function scriptEnv(job: ScriptJob, sys: SgxSys, links: ScriptLinks): ScriptEnv {
+  return {
     sys,
     driver: job.driver,
     device: job.device,
@@ -256,5 +308,5 @@ export async function runScriptJob(job: ScriptJob, sys: SgxSys, links: ScriptLin
     src: new SourcePool(sys),
     ...(job.keyPem ? { key: createPrivateKey(job.keyPem) } : {}),
     links,
-  });
+  };
 }

@@ -10,6 +10,7 @@ import type { SgxSys } from './enclave.js';
 import type { ProcessMeasure } from './metrics.js';
 import { ABORT, MmShared, type MmSharedInit } from './mm-shared.js';
 import { runScriptJob, ScriptError, type ScriptJob, type ScriptOutcome } from './script.js';
+import { SysTrace } from './trace.js';
 
 /**
  * `native`: the device. `fake-ioctl` (tests, machines without SGX): real open/close/mmap/munmap
@@ -26,7 +27,14 @@ export type ThreadTask =
       /** Threads of the process (scripts + background) that meet at the start gate. */
       readonly threads: number;
     })
-  | { readonly kind: 'background'; readonly job: BackgroundJob; readonly shared: MmSharedInit; readonly threads: number };
+  | {
+      readonly kind: 'background';
+      readonly job: BackgroundJob;
+      readonly shared: MmSharedInit;
+      readonly threads: number;
+      /** Set when the case is traced: the thread's track (trace.ts). */
+      readonly trace?: { readonly process: string; readonly thread: string };
+    };
 
 export type ThreadReply =
   | { readonly type: 'result'; readonly measure: ProcessMeasure }
@@ -46,10 +54,10 @@ function fakeIoctlSys(real: NativeBinding): SgxSys {
     create: () => undefined,
     init: () => undefined,
     isgxInit: () => undefined,
-    addPages: (fd, src, off, len, si, flags, batch, lat) =>
-      real.addPages(fd, src, off, len, si, flags, batch, lat ?? null, (c) => ({ ret: 0, count: c.length ?? 0 })),
-    isgxAddPages: (fd, base, first, pages, src, stride, si, mrmask, lat) =>
-      real.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat ?? null, () => ({ ret: 0 })),
+    addPages: (fd, src, off, len, si, flags, batch, lat, _fake, starts) =>
+      real.addPages(fd, src, off, len, si, flags, batch, lat ?? null, (c) => ({ ret: 0, count: c.length ?? 0 }), starts ?? null),
+    isgxAddPages: (fd, base, first, pages, src, stride, si, mrmask, lat, _fake, starts) =>
+      real.isgxAddPages(fd, base, first, pages, src, stride, si, mrmask, lat ?? null, () => ({ ret: 0 }), starts ?? null),
   };
 }
 
@@ -62,8 +70,10 @@ export default async function thread(task: ThreadTask): Promise<ThreadReply> {
   }
   if (task.kind === 'background') {
     try {
+      const trace = task.trace ? new SysTrace(task.trace.process, task.trace.thread) : undefined;
       mm.startGate(task.threads);
-      return { type: 'background', result: runBackground(b.binding, task.job, mm.ctl) };
+      const result = runBackground(trace ? trace.wrap(b.binding) : b.binding, task.job, mm.ctl);
+      return { type: 'background', result: trace ? { ...result, trace: trace.data() } : result };
     } catch (e) {
       mm.raise(ABORT);
       throw e;

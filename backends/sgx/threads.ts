@@ -25,6 +25,8 @@ export interface ThreadsCommon {
   /** Seeds the background threads' Poisson schedules (thread k of kind j: seed, j, k). */
   readonly seed: number;
   readonly sysMode?: SysMode;
+  /** Record a trace in every thread (trace.ts); the tracks belong to trace process `mm<N>`. */
+  readonly trace?: boolean;
 }
 
 /** Seed of background thread `k` of background entry `j`: distinct and deterministic. */
@@ -42,8 +44,9 @@ export async function runThreads(
   const shared = createMmShared(barriers, enclaves);
   const mm = new MmShared(shared);
   const bgJobs = background.flatMap((b, j) =>
-    Array.from({ length: b.threads }, (_, k) => ({ kind: b.kind, ratePerS: b.ratePerS, seed: backgroundSeed(common.seed, j, k) })),
+    Array.from({ length: b.threads }, (_, k) => ({ kind: b.kind, ratePerS: b.ratePerS, seed: backgroundSeed(common.seed, j, k), name: `app-${b.kind}${k}` })),
   );
+  const traceProcess = `mm${scripts[0]?.script.mm ?? 0}`;
   const n = scripts.length + bgJobs.length;
   const pool = new Piscina<ThreadTask, ThreadReply>({
     filename: new URL('./thread-worker.js', import.meta.url).href,
@@ -60,15 +63,23 @@ export async function runThreads(
   const t0 = scripts.reduce((m, s) => Math.min(m, s.script.startNs), Infinity);
   try {
     const bg = bgJobs.map((job) =>
-      pool.run({ kind: 'background', job, shared, threads: n }).then(
-        (r) => {
-          if (r.type === 'background') bgResults.push(r.result);
-        },
-        (e: unknown) => {
-          mm.raise(ABORT);
-          errors.push({ pid: -1, message: `background ${job.kind} thread: ${e instanceof Error ? e.message : String(e)}`, outcome: 'error' });
-        },
-      ),
+      pool
+        .run({
+          kind: 'background',
+          job: { kind: job.kind, ratePerS: job.ratePerS, seed: job.seed },
+          shared,
+          threads: n,
+          ...(common.trace ? { trace: { process: traceProcess, thread: job.name } } : {}),
+        })
+        .then(
+          (r) => {
+            if (r.type === 'background') bgResults.push(r.result);
+          },
+          (e: unknown) => {
+            mm.raise(ABORT);
+            errors.push({ pid: -1, message: `background ${job.kind} thread: ${e instanceof Error ? e.message : String(e)}`, outcome: 'error' });
+          },
+        ),
     );
     const runs = scripts.map(({ script, ops }) =>
       pool
@@ -84,6 +95,7 @@ export async function runThreads(
           shared,
           sysMode: common.sysMode ?? 'native',
           threads: n,
+          ...(common.trace ? { trace: { process: traceProcess } } : {}),
         })
         .then(
           (r) => {

@@ -138,7 +138,7 @@ export const command: Command = {
       process.stderr.write(`eaddbench: ${list.length} cost correlations → ${sensitivityOut}\n`);
     }
     process.stderr.write(`eaddbench: ${cases.length} cases, ${rows.length} rows (clock: ${backend.clock}) → ${out}\n`);
-    if (opts.trace !== undefined) process.stderr.write(`eaddbench: traces (model time, µs) → ${opts.trace}/<case_id>.json\n`);
+    if (opts.trace !== undefined) process.stderr.write(`eaddbench: traces (${backend.clock} time, µs) → ${opts.trace}/<case_id>.json\n`);
     if (skipped > 0) {
       const reason = rows.find((r) => r.outcome === 'skipped')?.detail ?? '';
       process.stderr.write(`eaddbench: ${skipped} of ${cases.length} cases skipped: ${reason}\n`);

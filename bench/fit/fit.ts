@@ -67,7 +67,7 @@ const MOVES = 0.01; // an elasticity below this on every observation: the data d
 
 export async function fitProfile(input: FitInput): Promise<FitReport> {
   const costs = input.data['costs'] as Record<string, CostDoc>;
-  const names = COST_FIELDS.map((d) => d.key);
+  const names: readonly string[] = COST_FIELDS.map((d) => d.key);
   const obs = input.observations;
   let runs = 0;
 

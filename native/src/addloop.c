@@ -26,6 +26,7 @@ static inline uint64_t now_ns(void) {
 
 static inline void record(struct eb_latencies lat, uint32_t i, uint64_t t0, uint64_t t1) {
   if (lat.lat != NULL && i < lat.cap) lat.lat[i] = (double)(t1 - t0);
+  if (lat.start != NULL && i < lat.start_cap) lat.start[i] = (double)t0;
 }
 
 int eb_add_pages_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long request, uint64_t src, uint64_t src_len,

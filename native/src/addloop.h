@@ -24,10 +24,14 @@ struct eb_add_result {
   uint64_t bad_count;      /* mainline: a count the driver reported that cannot be right (err = EPROTO) */
 };
 
-/* Per-call latencies (ns, CLOCK_MONOTONIC) are written to lat[0..cap) when lat is not NULL. */
+/* Per-call latencies (ns, CLOCK_MONOTONIC) are written to lat[0..cap) when lat is not NULL, and
+ * each call's start (CLOCK_MONOTONIC ns, the clock of process.hrtime) to start[0..start_cap)
+ * when start is not NULL (traces). */
 struct eb_latencies {
   double *lat;
   size_t cap;
+  double *start;
+  size_t start_cap;
 };
 
 /*

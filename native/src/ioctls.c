@@ -140,10 +140,11 @@ static napi_value throw_add_error(napi_env env, enum eb_op op, const struct eb_a
   return NULL;
 }
 
-static bool arg_latencies(napi_env env, napi_value v, struct eb_latencies *lat) {
-  lat->lat = NULL;
-  lat->cap = 0;
-  if (is_nullish(env, v)) return true;
+/* An optional Float64Array argument (null/undefined: none). */
+static bool arg_f64s(napi_env env, napi_value v, double **out, size_t *cap) {
+  *out = NULL;
+  *cap = 0;
+  if (v == NULL || is_nullish(env, v)) return true;
   napi_typedarray_type type;
   size_t n, off;
   void *data;
@@ -151,14 +152,19 @@ static bool arg_latencies(napi_env env, napi_value v, struct eb_latencies *lat) 
   bool is;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
   if (napi_get_typedarray_info(env, v, &type, &n, &data, &ab, &off) != napi_ok || type != napi_float64_array) return false;
-  lat->lat = data;
-  lat->cap = n;
+  *out = data;
+  *cap = n;
   return true;
 }
 
-/* addPages(fd, src, offsetBytes, lengthBytes, secinfo, flags, batchBytes, latencies?, fake?) */
+/* latencies? and starts? (per-call start times, for traces). */
+static bool arg_latencies(napi_env env, napi_value v, napi_value starts, struct eb_latencies *lat) {
+  return arg_f64s(env, v, &lat->lat, &lat->cap) && arg_f64s(env, starts, &lat->start, &lat->start_cap);
+}
+
+/* addPages(fd, src, offsetBytes, lengthBytes, secinfo, flags, batchBytes, latencies?, fake?, starts?) */
 napi_value js_add_pages(napi_env env, napi_callback_info info) {
-  GET_ARGS(9);
+  GET_ARGS(10);
   int fd;
   void *src, *secinfo;
   size_t src_len, si_len;
@@ -166,8 +172,8 @@ napi_value js_add_pages(napi_env env, napi_callback_info info) {
   struct eb_latencies lat;
   if (argc < 7 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &src, &src_len) || !arg_u64(env, argv[2], &offset) ||
       !arg_u64(env, argv[3], &length) || !arg_bytes(env, argv[4], &secinfo, &si_len) || si_len < 64 ||
-      !arg_u64(env, argv[5], &flags) || !arg_u64(env, argv[6], &batch) || !arg_latencies(env, argc > 7 ? argv[7] : NULL, &lat))
-    return throw_usage(env, "addPages(fd, src, offset, length, secinfo(64 bytes), flags, batch, latencies?: Float64Array, fake?)");
+      !arg_u64(env, argv[5], &flags) || !arg_u64(env, argv[6], &batch) || !arg_latencies(env, argc > 7 ? argv[7] : NULL, argc > 9 ? argv[9] : NULL, &lat))
+    return throw_usage(env, "addPages(fd, src, offset, length, secinfo(64 bytes), flags, batch, latencies?: Float64Array, fake?, starts?: Float64Array)");
   if ((uintptr_t)src % PAGE != 0) return throw_usage(env, "addPages: src must be page-aligned (use allocPages)");
   struct js_issue_ctx ctx = {env, NULL, false, false};
   eb_issue_fn issue = eb_real_ioctl;
@@ -183,9 +189,9 @@ napi_value js_add_pages(napi_env env, napi_callback_info info) {
   return add_result(env, &r);
 }
 
-/* isgxAddPages(fd, base, firstPage, pages, src, srcStride, secinfo, mrmask, latencies?, fake?) */
+/* isgxAddPages(fd, base, firstPage, pages, src, srcStride, secinfo, mrmask, latencies?, fake?, starts?) */
 napi_value js_isgx_add_pages(napi_env env, napi_callback_info info) {
-  GET_ARGS(10);
+  GET_ARGS(11);
   int fd, mrmask;
   uint64_t base, first, pages, stride;
   void *src, *secinfo;
@@ -194,8 +200,8 @@ napi_value js_isgx_add_pages(napi_env env, napi_callback_info info) {
   if (argc < 8 || !arg_int(env, argv[0], &fd) || !arg_u64(env, argv[1], &base) || !arg_u64(env, argv[2], &first) ||
       !arg_u64(env, argv[3], &pages) || !arg_bytes(env, argv[4], &src, &src_len) || !arg_u64(env, argv[5], &stride) ||
       !arg_bytes(env, argv[6], &secinfo, &si_len) || si_len < 64 || !arg_int(env, argv[7], &mrmask) || mrmask < 0 ||
-      mrmask > 0xffff || !arg_latencies(env, argc > 8 ? argv[8] : NULL, &lat))
-    return throw_usage(env, "isgxAddPages(fd, base, firstPage, pages, src, srcStride, secinfo(64 bytes), mrmask, latencies?, fake?)");
+      mrmask > 0xffff || !arg_latencies(env, argc > 8 ? argv[8] : NULL, argc > 10 ? argv[10] : NULL, &lat))
+    return throw_usage(env, "isgxAddPages(fd, base, firstPage, pages, src, srcStride, secinfo(64 bytes), mrmask, latencies?, fake?, starts?: Float64Array)");
   if (src_len < PAGE || (pages > 0 && (pages - 1) * stride + PAGE > src_len)) return throw_usage(env, "isgxAddPages: src is smaller than pages × srcStride");
   struct js_issue_ctx ctx = {env, NULL, true, false};
   eb_issue_fn issue = eb_real_ioctl;

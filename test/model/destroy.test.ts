@@ -28,7 +28,7 @@ test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the
   const r = runCaseSync(spec('build', 'mm-less', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
   const freed = PAGES + vaPages(PAGES) + 1;
-  const expected = ns['syscall']! + freed * ns['eremove']! + (freed + PAGES) * ns['spinlock']!;
+  const expected = ns.syscall + freed * ns.eremove + (freed + PAGES) * ns.spinlock;
   assert.equal(metric(r, 'destroy_time_p50'), expected);
   assert.equal(metric(r, 'destroy_time_max'), expected);
 });
@@ -37,7 +37,7 @@ test('per-mm destroy: munmap, then release with the backing copy of every added 
   const r = runCaseSync(spec('build', 'per-mm', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
   const freed = PAGES + vaPages(PAGES) + 1;
-  const floor = ns['munmap_enclave']! + freed * (ns['eremove']! + ns['spinlock']!) + PAGES * ns['backing_free']!;
+  const floor = ns.munmap_enclave + freed * (ns.eremove + ns.spinlock) + PAGES * ns.backing_free;
   const t = metric(r, 'destroy_time_p50');
   assert.ok(t >= floor && t < floor * 1.01, `destroy_time_p50 ${t} ns, closed form ${floor} ns plus locks`);
 });
@@ -60,5 +60,5 @@ test('concurrent builders each destroy their enclave: percentiles over builders;
   assert.ok(metric(e, 'epc_evictions') > 0, 'under EPC pressure');
   // Fewer pages resident than added: the evicted ones cost a backing free instead of an EREMOVE.
   const each = (192 * MiB) / 2 / 4096;
-  assert.ok(metric(e, 'destroy_time_max') < (each + vaPages(each) + 1) * ns['eremove']! + ns['syscall']!, 'evicted pages are not EREMOVEd');
+  assert.ok(metric(e, 'destroy_time_max') < (each + vaPages(each) + 1) * ns.eremove + ns.syscall, 'evicted pages are not EREMOVEd');
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PROFILE, ProfileError, listProfiles, loadProfile, profileCosts } from '../../backends/model/profiles.js';
+import { COST_FIELDS, DEFAULT_PROFILE, ProfileError, listProfiles, loadProfile, profileCosts } from '../../backends/model/profiles.js';
 import { backend } from '../../backends/model/backend.js';
 import { spec } from './helpers.js';
 
@@ -52,4 +52,16 @@ test('every shipped cost has a range low ≤ value ≤ high, the default width o
       assert.deepEqual({ low: c.low, high: c.high }, defaultRange(c.grade, c.value), `${p.name} ${key}: range of grade ${c.grade}`);
     }
   }
+});
+
+test('costs are typed by name: every COST_FIELDS name is a number, a misspelt one does not compile', () => {
+  const ns = profileCosts(loadProfile(DEFAULT_PROFILE).data).ns;
+  assert.deepEqual(
+    Object.keys(ns),
+    COST_FIELDS.map((d) => d.key),
+  );
+  for (const d of COST_FIELDS) assert.equal(typeof ns[d.key], 'number', d.key);
+  assert.equal(typeof ns.eadd, 'number');
+  // @ts-expect-error 'eaad' is not a cost name (tsc fails here if the names stop being typed)
+  assert.equal(ns.eaad, undefined);
 });

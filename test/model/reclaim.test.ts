@@ -24,7 +24,7 @@ test('shared, mm-less under EPC pressure: reclaim time, reclaim per page and IPI
   }
   // Per page and per mm: at least an age walk and a zap, so 7 more mms add 7 × (age + pte_zap) per page.
   const ns = profileCosts(loadProfile('skylake-client').data).ns;
-  const floor = 7 * (ns['age']! + ns['pte_zap']!);
+  const floor = 7 * (ns.age + ns.pte_zap);
   assert.ok(runs[3]!.perPage - runs[0]!.perPage >= floor, `mms=8 ${runs[3]!.perPage} ns vs mms=1 ${runs[0]!.perPage} ns: at least ${floor} ns more per page`);
 });
 

@@ -167,3 +167,28 @@ test('isgx ADD_PAGE: a positive SGX code becomes an error naming it', (t) => {
       e.sgxCode === 0x40000000 && e.pagesDone === 1 && /SGX_POWER_LOST_ENCLAVE/.test(e.message) && /SGX_IOC_ENCLAVE_ADD_PAGE/.test(e.message),
   );
 });
+
+test("starts: each call's start is recorded on the clock of process.hrtime, in order, next to its latency", (t) => {
+  if (!binding) return t.skip(skipReason);
+  const { src, secinfo } = setup(binding);
+  const hr = (): number => Number(process.hrtime.bigint());
+  // A fake that takes measurable time per call, so starts and latencies can be told apart.
+  const slow = (c: FakeIoctlCall): FakeIoctlReply => {
+    const until = hr() + 200_000;
+    while (hr() < until);
+    return { ret: 0, count: c.length ?? 0 };
+  };
+  for (const isgx of [false, true]) {
+    const lat = new Float64Array(8);
+    const starts = new Float64Array(8);
+    const before = hr();
+    if (isgx) binding.isgxAddPages(3, 0x10000n, 0, 4, src, PAGE, secinfo, 0xffff, lat, slow, starts);
+    else binding.addPages(3, src, 0, 4 * PAGE, secinfo, 0, PAGE, lat, slow, starts);
+    const after = hr();
+    const s = [...starts.subarray(0, 4)];
+    assert.ok(s[0]! >= before && s[3]! + lat[3]! <= after, `${isgx ? 'isgx' : 'mainline'}: starts ${s} outside [${before}, ${after}]`);
+    for (let i = 1; i < 4; i++) assert.ok(s[i]! >= s[i - 1]! + lat[i - 1]!, `call ${i} starts before call ${i - 1} returned`);
+    assert.ok(lat[0]! >= 200_000);
+    assert.deepEqual([...starts.subarray(4)], [0, 0, 0, 0]);
+  }
+});

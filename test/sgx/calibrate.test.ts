@@ -14,9 +14,9 @@ test('buildProfile: measured fields replaced with source "calibrate on <cpu>" an
   );
   const valid = validateProfile('this-machine.json', doc);
   const costs = profileCosts(valid);
-  assert.equal(costs.ns['eextend'], 500);
-  assert.equal(costs.ns['eadd'], 4000);
-  assert.equal(costs.ns['einit'], 90000);
+  assert.equal(costs.ns.eextend, 500);
+  assert.equal(costs.ns.eadd, 4000);
+  assert.equal(costs.ns.einit, 90000);
   assert.equal(costs.epcPages, (64 * 2 ** 30) / 4096);
   const c = doc['costs'] as Record<string, { source: string; grade: string }>;
   assert.equal(c['eadd']!.grade, 'measured');

@@ -76,7 +76,7 @@ test('draw profiles: draw 0 is the nominal document; the others change only the 
   for (let d = 1; d <= 5; d++) {
     const doc = validateProfile('draw', profiles[d]);
     const costs = profileCosts(doc);
-    assert.equal(costs.ns['eadd'], vectors[d - 1]!['eadd']);
+    assert.equal(costs.ns.eadd, vectors[d - 1]!['eadd']);
     assert.equal(costs.cpus, profileCosts(base).cpus);
     const entry = (profiles[d]!['costs'] as Record<string, Record<string, unknown>>)['eadd']!;
     assert.equal(entry['source'], base['costs']!['eadd']!['source']);

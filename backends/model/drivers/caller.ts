@@ -25,16 +25,16 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const byFd = !byMm;
   // mainline sgx_encl_add_page: xa_insert into encl->page_array, then EADD, the EEXTENDs and
   // sgx_mark_page_reclaimable (one sgx_reclaimer_lock hold) under both locks.
-  const spin = ns['spinlock']!;
+  const spin = ns.spinlock;
   const hold =
-    ns['vma_lookup']! +
-    (pin ? ns['gup']! : ns['backing_page']! + ns['copy_4k']!) +
-    (byMm ? ns['pte_insert']! : ns['xa_insert']! + spin) +
-    ns['eadd']! +
-    popcount16(measure) * ns['eextend']! +
-    ns['lock']!;
+    ns.vma_lookup +
+    (pin ? ns.gup : ns.backing_page + ns.copy_4k) +
+    (byMm ? ns.pte_insert : ns.xa_insert + spin) +
+    ns.eadd +
+    popcount16(measure) * ns.eextend +
+    ns.lock;
   // The EPC page comes off the free list under its spinlock (sgx_alloc_epc_page → node->lock).
-  const pre = ns['kzalloc']! + spin + (pin ? 0 : ns['alloc_page']! + ns['copy_4k']!);
+  const pre = ns.kzalloc + spin + (pin ? 0 : ns.alloc_page + ns.copy_4k);
   let done = 0;
   let err: IoctlResult['err'] = '';
   let duplicate = false;

@@ -44,7 +44,7 @@ export function* growVa(k: Kernel, t: Task, e: Enclave, signal: Mm | null): Proc
   if (e.pageCnt % VA_SLOTS === 0) {
     const err = yield* k.allocEpc(t, 'va', signal);
     if (err !== '') return err;
-    yield* k.cpus.compute(t, k.ns['epa']! + k.ns['kzalloc']!);
+    yield* k.cpus.compute(t, k.ns.epa + k.ns.kzalloc);
     e.vaPages++;
     k.metrics.vaPages++;
   }
@@ -59,11 +59,11 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   const byMm = k.knobs.binding === 'mm';
   if (byMm) {
     yield* downWrite(k, t, th.mm);
-    yield* k.cpus.compute(t, k.ns['mmap_op']!);
+    yield* k.cpus.compute(t, k.ns.mmap_op);
     th.mm.mapped.add(id);
     th.mm.lock.upWrite();
   }
-  yield* k.cpus.compute(t, k.ns['syscall']! + k.ns['kzalloc']!);
+  yield* k.cpus.compute(t, k.ns.syscall + k.ns.kzalloc);
   const e = new Enclave(k.env, id, size, byMm ? th.mm : null);
   k.enclaves.set(id, e);
   e.createdAt = t0;
@@ -72,7 +72,7 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   e.pageCnt--; // growVa counted a page; the SECS is counted below
   if ((yield* k.allocEpc(t, 'secs', th.mm)) !== '') return null;
   const s = k.env.now;
-  yield* k.cpus.compute(t, k.ns['ecreate']!);
+  yield* k.cpus.compute(t, k.ns.ecreate);
   if (k.rec.on) k.rec.slice(t, 'ECREATE', s, { enclave: id });
   e.secs = true;
   e.pageCnt++;
@@ -108,13 +108,13 @@ export function commitPage(k: Kernel, e: Enclave, offset: number): void {
 export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t0 = k.env.now;
   const t = th.task;
-  yield* k.cpus.compute(t, k.ns['syscall']!);
+  yield* k.cpus.compute(t, k.ns.syscall);
   if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
   yield* lockEncl(k, t, e);
   const ok = !(e.skipRest || e.dead || e.released);
   if (ok) {
     const s = k.env.now;
-    yield* k.cpus.compute(t, k.ns['einit']!);
+    yield* k.cpus.compute(t, k.ns.einit);
     if (k.rec.on) k.rec.slice(t, 'EINIT', s, { enclave: e.id });
     e.initialized = true;
   }
@@ -151,8 +151,8 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
   // Each freed EPC page goes back under the free-list spinlock; mainline first takes each
   // resident page off the active list (sgx_unmark_page_reclaimable: sgx_reclaimer_lock).
-  const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns['spinlock']!;
-  const cost = (resident + e.vaPages + 1) * k.ns['eremove']! + e.mms.length * k.ns['srcu_sync']! + backing * k.ns['backing_free']! + spins;
+  const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns.spinlock;
+  const cost = (resident + e.vaPages + 1) * k.ns.eremove + e.mms.length * k.ns.srcu_sync + backing * k.ns.backing_free + spins;
   k.loads.drop(e);
   k.metrics.backingNow -= e.backed * 4096;
   e.backed = 0;
@@ -191,14 +191,14 @@ export function* enterAddIoctl(k: Kernel, th: Thread, e: Enclave, extra: number)
   if (!byMm) {
     if (!th.fds.has(e.id)) return 'EINVAL'; // EBADF: the fd was closed
     if (e.ioctlBusy) {
-      yield* k.cpus.compute(t, ns['syscall']!);
+      yield* k.cpus.compute(t, ns.syscall);
       k.metrics.ebusy++;
       return 'EBUSY';
     }
     e.ioctlBusy = true;
   }
   // Steps try their no-wait forms first (kernel.ts, Cpus.burst): no generator when nothing waits.
-  const entry = ns['syscall']! + (byMm ? ns['vma_lookup']! + extra : 0);
+  const entry = ns.syscall + (byMm ? ns.vma_lookup + extra : 0);
   if (byMm && !tryDownRead(k, mm)) yield* downRead(k, t, mm);
   const work = k.cpus.burst(t, entry);
   if (work !== null) yield work;

@@ -22,9 +22,9 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const byMm = k.knobs.binding === 'mm';
   const pin = k.knobs.source === 'pin';
   // Copy #1 (user → temporary page) or a pin; copy #2 (→ shmem backing) under encl->lock.
-  const pre = ns['kzalloc']! + (pin ? ns['gup']! : ns['alloc_page']! + ns['copy_4k']!);
+  const pre = ns.kzalloc + (pin ? ns.gup : ns.alloc_page + ns.copy_4k);
   // binding=fd keeps its pages in an xarray (xa_insert at the request, as mainline does).
-  const locked = ns['kzalloc']! + (pin ? 0 : ns['backing_page']! + ns['copy_4k']!) + (byMm ? 0 : ns['xa_insert']!) + ns['lock']!;
+  const locked = ns.kzalloc + (pin ? 0 : ns.backing_page + ns.copy_4k) + (byMm ? 0 : ns.xa_insert) + ns.lock;
   const entered = yield* enterAddIoctl(k, th, e, count > 0 ? pre : 0);
   if (entered !== '') return { done: 0, err: entered };
   if (e.work === null) e.work = workItem(`${e.name}.add_page_work`, (wt) => addPageWork(k, wt, e));
@@ -145,16 +145,9 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       // EEXTENDs, then sgx_test_and_clear_young (a page walk) and the load list. binding=fd marks
       // the page reclaimable under sgx_reclaimer_lock instead. Both take the page off the free
       // list under its spinlock.
-      const spin = ns['spinlock']!;
+      const spin = ns.spinlock;
       const body =
-        ns['resched']! +
-        ns['vma_lookup']! +
-        ns['backing_page']! +
-        (byMm ? ns['pte_insert']! + ns['age']! : spin) +
-        ns['eadd']! +
-        popcount16(req.measure) * ns['eextend']! +
-        ns['lock']! +
-        spin;
+        ns.resched + ns.vma_lookup + ns.backing_page + (byMm ? ns.pte_insert + ns.age : spin) + ns.eadd + popcount16(req.measure) * ns.eextend + ns.lock + spin;
       const now = k.env.now;
       const free = k.epcLock.acquire(now, now, spin);
       const cost = body + free + (byMm ? 0 : k.reclaimerLock.acquire(now, now + free + body - spin, spin));
@@ -180,7 +173,7 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
  */
 function* dropRequestRef(k: Kernel, t: Task, e: Enclave, skipped: boolean): ProcessGen<void> {
   if (k.knobs.release !== 'ref') return;
-  if (skipped) yield* k.cpus.compute(t, k.ns['kzalloc']!);
+  if (skipped) yield* k.cpus.compute(t, k.ns.kzalloc);
   e.requestRefs--;
   yield* put(k, t, e);
 }

@@ -48,7 +48,7 @@ function* mapRange(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t = th.task;
   if (k.knobs.binding === 'mm') return e.owner === th.mm && th.mm.mapped.has(e.id);
   yield* downWrite(k, t, th.mm);
-  yield* k.cpus.compute(t, k.ns['mmap_op']! + k.ns['kzalloc']!);
+  yield* k.cpus.compute(t, k.ns.mmap_op + k.ns.kzalloc);
   th.mm.mapped.add(e.id);
   if (!e.mms.includes(th.mm)) {
     e.mms.push(th.mm);
@@ -92,7 +92,7 @@ export function* unmap(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
   const t = th.task;
   if (e.teardownAt < 0) e.teardownAt = k.env.now;
   yield* downWrite(k, t, th.mm);
-  yield* k.cpus.compute(t, k.ns['munmap_enclave']!);
+  yield* k.cpus.compute(t, k.ns.munmap_enclave);
   if (th.mm.mapped.has(e.id)) yield* vmaClose(k, th, e, th.mm);
   th.mm.lock.upWrite();
 }
@@ -102,7 +102,7 @@ export function* close(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
   if (k.knobs.binding === 'mm' || !th.fds.has(e.id)) return;
   th.fds.delete(e.id);
   if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
-  yield* k.cpus.compute(th.task, k.ns['syscall']!);
+  yield* k.cpus.compute(th.task, k.ns.syscall);
   yield* put(k, th.task, e);
 }
 
@@ -114,7 +114,7 @@ export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
   for (const e of mapped) if (e.teardownAt < 0) e.teardownAt = k.env.now;
   yield* downWrite(k, t, mm);
   for (const e of mapped) {
-    yield* k.cpus.compute(t, k.ns['munmap_enclave']!);
+    yield* k.cpus.compute(t, k.ns.munmap_enclave);
     yield* vmaClose(k, th, e, mm);
   }
   mm.exited = true;
@@ -125,7 +125,7 @@ export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
       const i = e.mms.indexOf(mm);
       if (i < 0 || e.released) continue;
       e.mms.splice(i, 1);
-      yield* k.cpus.compute(t, k.ns['srcu_sync']!);
+      yield* k.cpus.compute(t, k.ns.srcu_sync);
       if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
       yield* put(k, t, e);
     }
@@ -165,11 +165,11 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
         e.mutex.unlock();
         th.mm.lock.upRead();
         k.cpus.offCpu(t);
-        yield k.env.timeout(ns['context_switch']!);
+        yield k.env.timeout(ns.context_switch);
         yield* downRead(k, t, th.mm);
         yield* lockEncl(k, t, e);
       }
-      yield* k.cpus.compute(t, ns['eldu']! + ns['page_fault']!);
+      yield* k.cpus.compute(t, ns.eldu + ns.page_fault);
       if ((e.state[p]! & 0x7f) === EVICTED && !e.released) {
         e.state[p] = RESIDENT | YOUNG;
         e.resident++;
@@ -180,7 +180,7 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
       }
       e.mutex.unlock();
     }
-    if (faults > 0) yield* k.cpus.compute(t, faults * ns['page_fault']!);
+    if (faults > 0) yield* k.cpus.compute(t, faults * ns.page_fault);
     th.mm.lock.upRead();
   }
 }

@@ -6,7 +6,7 @@
  */
 import { Resource, type Environment, type Event, type ProcessGen } from '../sim/index.js';
 import type { Samples } from '../metrics.js';
-import type { TracedTask } from '../trace/recorder.js';
+import type { TracedTask } from '../../../common/trace/recorder.js';
 
 export class Task implements TracedTask {
   onCpu = false;

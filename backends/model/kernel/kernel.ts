@@ -2,7 +2,7 @@
 import type { Environment, Event, ProcessGen } from '../sim/index.js';
 import type { DesignKnobs } from '../../designs.js';
 import type { CaseMetrics } from '../metrics.js';
-import type { Costs } from '../profiles.js';
+import type { CostNs, Costs } from '../profiles.js';
 import type { Cpus, Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
 import type { Epc } from './epc.js';
@@ -10,12 +10,12 @@ import type { LoadLists } from './lru.js';
 import type { Mm } from './mm.js';
 import type { AllocErr } from './reclaim.js';
 import type { SpinLock } from './spinlock.js';
-import type { Recorder } from '../trace/recorder.js';
+import type { Recorder } from '../../../common/trace/recorder.js';
 import type { Workqueue } from './workqueue.js';
 
 export interface Kernel {
   readonly env: Environment;
-  readonly ns: Readonly<Record<string, number>>;
+  readonly ns: CostNs;
   readonly costs: Costs;
   readonly knobs: DesignKnobs;
   readonly cpus: Cpus;

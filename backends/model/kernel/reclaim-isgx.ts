@@ -27,7 +27,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
   const epc = k.epc;
   const e = k.loads.pick();
   if (e === null || e.owner === null) {
-    yield* k.cpus.compute(t, ns['lock']! + ns['resched']!);
+    yield* k.cpus.compute(t, ns.lock + ns.resched);
     return 0;
   }
   const mm = e.owner;
@@ -54,7 +54,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     }
   }
   // The tgid-context mutex and encl->lock pairs, and one accessed-bit walk per page scanned.
-  const isolate = 2 * ns['lock']! + scanned * ns['age']!;
+  const isolate = 2 * ns.lock + scanned * ns.age;
   yield* run(k, t, isolate);
   k.metrics.reclaimNs += isolate;
   e.mutex.unlock();
@@ -65,10 +65,10 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     yield* lock(k, t, e);
     const mapped = locked && mm.mapped.has(e.id);
     const targets = mapped ? mm.shootdownTargets(k.costs.cpus) : 0;
-    const zap = ns['vma_lookup']! + (mapped ? ns['pte_zap']! + (targets > 0 ? ns['tlb_shootdown']! : 0) : 0);
+    const zap = ns.vma_lookup + (mapped ? ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0) : 0);
     k.metrics.ipis += n * targets;
-    const evict = 2 * ns['backing_page']! + ns['ewb']! + ns['eremove']! + ns['spinlock']!;
-    const cost = ns['lock']! + n * (zap + ns['eblock']!) + ns['etrack']! + notTrackedCost(k, e) + n * evict;
+    const evict = 2 * ns.backing_page + ns.ewb + ns.eremove + ns.spinlock;
+    const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, e) + n * evict;
     yield* run(k, t, cost);
     k.metrics.reclaimNs += cost;
     const pin = k.knobs.source === 'pin' && !e.released;

@@ -46,11 +46,11 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
   }
   const n = encls.length;
   if (n === 0) {
-    yield* k.cpus.compute(t, ns['resched']!);
+    yield* k.cpus.compute(t, ns.resched);
     return 0;
   }
   const now = k.env.now;
-  const isolate = n * ns['spinlock']!;
+  const isolate = n * ns.spinlock;
   const first = isolate + k.reclaimerLock.acquire(now, now, isolate);
   yield* run(k, t, first);
   k.metrics.reclaimNs += first;
@@ -61,7 +61,7 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     const p = pages[i]!;
     const isYoung = e.mms.length > 0 && !e.released && (yield* ageInMms(k, t, e, young[i]!));
     if (isYoung) {
-      const back = ns['spinlock']! + k.reclaimerLock.acquire(k.env.now, k.env.now, ns['spinlock']!);
+      const back = ns.spinlock + k.reclaimerLock.acquire(k.env.now, k.env.now, ns.spinlock);
       yield* run(k, t, back);
       k.metrics.reclaimNs += back;
       putBack(k, e, p);
@@ -71,14 +71,14 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     }
     // Hold #1: the backing (contents and PCMD) and SGX_ENCL_PAGE_BEING_RECLAIMED.
     yield* lock(k, t, e);
-    const backing = ns['lock']! + 2 * ns['backing_page']!;
+    const backing = ns.lock + 2 * ns.backing_page;
     yield* run(k, t, backing);
     k.metrics.reclaimNs += backing;
     e.mutex.unlock();
     keep.push(true);
   }
   // Hold #2: sgx_reclaimer_block.
-  const block = ns['lock']! + ns['eblock']!;
+  const block = ns.lock + ns.eblock;
   for (let i = 0; i < n; i++) {
     if (!keep[i]) continue;
     const e = encls[i]!;
@@ -95,12 +95,12 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     if (!keep[i]) continue;
     const e = encls[i]!;
     yield* lock(k, t, e);
-    let cost = ns['lock']! + ns['ewb']!;
+    let cost = ns.lock + ns.ewb;
     if (!tracked.includes(e)) {
       tracked.push(e);
-      cost += ns['etrack']! + notTrackedCost(k, e);
+      cost += ns.etrack + notTrackedCost(k, e);
     }
-    cost += ns['spinlock']! + k.epcLock.acquire(k.env.now, k.env.now + cost, ns['spinlock']!);
+    cost += ns.spinlock + k.epcLock.acquire(k.env.now, k.env.now + cost, ns.spinlock);
     yield* run(k, t, cost);
     k.metrics.reclaimNs += cost;
     const p = pages[i]!;

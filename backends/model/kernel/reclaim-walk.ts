@@ -19,7 +19,7 @@ import { downRead, tryDownRead, type Kernel } from './kernel.js';
 /** `sgx_reclaimer_age` for one page: true when the page is young (it goes back to the tail). */
 export function* ageInMms(k: Kernel, t: Task, e: Enclave, young: boolean): ProcessGen<boolean> {
   const ns = k.ns;
-  const cost = ns['lock']! + ns['age']!;
+  const cost = ns.lock + ns.age;
   // Index loop: an mm may leave the list (exit) while this task waits for another mm's lock.
   for (let i = 0; i < e.mms.length; i++) {
     const mm = e.mms[i]!;
@@ -44,7 +44,7 @@ export function* zapInMms(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     const mm = e.mms[i]!;
     if (mm.exited) continue;
     const targets = mm.shootdownTargets(k.costs.cpus);
-    const cost = ns['lock']! + ns['pte_zap']! + (targets > 0 ? ns['tlb_shootdown']! : 0);
+    const cost = ns.lock + ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0);
     if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
     const work = k.cpus.burst(t, cost);
     if (work !== null) yield work;

@@ -51,7 +51,7 @@ export class Reclaimer {
         this.sleeping = { wake: () => ev.succeed() };
         k.cpus.offCpu(this.task);
         yield ev;
-        yield k.env.timeout(k.ns['wakeup']!);
+        yield k.env.timeout(k.ns.wakeup);
         continue;
       }
       yield* this.batch(this.task);
@@ -172,5 +172,5 @@ export function notTrackedCost(k: Kernel, e: Enclave): number {
   for (const mm of e.mms) if (!mm.exited) cpus += mm.cpusIn(k.costs.cpus);
   const targets = Math.min(k.costs.cpus, Math.max(1, cpus));
   k.metrics.ipis += targets;
-  return k.ns['ipi']! + k.ns['ewb']!;
+  return k.ns.ipi + k.ns.ewb;
 }

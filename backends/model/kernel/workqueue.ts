@@ -6,7 +6,7 @@
  */
 import type { Environment, Event, Process, ProcessGen, Waitable } from '../sim/index.js';
 import { Task, type Cpus } from './cpus.js';
-import { NO_TRACE, type Recorder } from '../trace/recorder.js';
+import { NO_TRACE, type Recorder } from '../../../common/trace/recorder.js';
 
 export interface WorkItem {
   readonly name: string;

@@ -1,7 +1,7 @@
 /**
  * Serialises a finished WindowRecorder as the Trace Event Format (a JSON object with a
- * `traceEvents` array; Perfetto UI and chrome://tracing open it). Timestamps are µs of model
- * time. Kept slices are complete events (`X`, category-less) on their task's track; aggregated buckets are `X`
+ * `traceEvents` array; Perfetto UI and chrome://tracing open it). Timestamps are µs of the
+ * recorder's clock (model time, or wall time for hardware traces). Kept slices are complete events (`X`, category-less) on their task's track; aggregated buckets are `X`
  * events on a twin track "<task> (aggregated)"; counters are `C` events of the kernel process;
  * flows are `s`/`f` pairs; instants are global. Events are sorted by (time, longer first,
  * recording order), so every track's timestamps are monotonic and parents precede children.
@@ -19,8 +19,11 @@ interface Sorted {
 
 const us = (ns: number): number => Math.round(ns) / 1000;
 
-/** The trace as JSON text (one event per line). */
-export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unknown>>): string {
+/** The clock a trace's timestamps are read from: simulated time, or CLOCK_MONOTONIC wall time. */
+export type TraceClock = 'model' | 'wall';
+
+/** The trace as JSON text (one event per line); `clock` is stated in `otherData`. */
+export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unknown>>, clock: TraceClock = 'model'): string {
   const out: Sorted[] = [];
   let seq = 0;
   const add = (ts: number, dur: number, line: string): void => {
@@ -59,8 +62,9 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
       );
     }
   }
-  const cpid = rec.counterPid;
   for (const name of [...rec.aggCounters.keys()].sort()) {
+    // Read only when there are counters: a trace without them has no `kernel` process.
+    const cpid = rec.counterPid;
     const buckets = rec.aggCounters.get(name)!;
     for (const idx of [...buckets.keys()].sort((a, b) => a - b)) {
       const [t0, v0, t1, v1, t2, v2] = buckets.get(idx)!;
@@ -90,7 +94,7 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
   chunks.push(all.join(',\n'), '\n');
   const other = {
     ...meta,
-    clock: 'model',
+    clock,
     time_unit: 'us',
     window_ms: rec.windowNs / 1e6,
     tail_start_us: Number.isFinite(tail) ? us(Math.max(0, tail)) : 0,
