@@ -6,7 +6,7 @@
  */
 import { DeadlockError, Environment, Prng, StalledError, Store, processWaitable, type Event, type Process, type ProcessGen } from './sim/index.js';
 import type { CaseResult, CaseSpec } from '../types.js';
-import { addBatch, MAX_BATCH, sharingRejection } from '../designs.js';
+import { addBatch, MAX_BATCH, measureRejection, sharingRejection } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { CaseMetrics } from './metrics.js';
 import { collectMetrics } from './collect.js';
@@ -25,7 +25,7 @@ import { Workqueue } from './kernel/workqueue.js';
 import { addPagesCaller } from './drivers/caller.js';
 import { addPagesQueued } from './drivers/kthread.js';
 import { create, init } from './drivers/common.js';
-import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
+import { close, closeAll, exitMm, fput, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
 import { NO_TRACE } from '../../common/trace/recorder.js';
 import { WindowRecorder } from '../../common/trace/window.js';
@@ -72,7 +72,10 @@ interface Shared {
 
 /** Why a design cannot run a scenario, or undefined. */
 export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
-  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1);
+  const masks = function* () {
+    for (const p of sc.processes) for (const op of [...p.ops, ...(p.ifNoHandover ?? [])]) if (op.op === 'add') yield op.measure;
+  };
+  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1) ?? measureRejection(spec.knobs, masks());
 }
 
 /**
@@ -222,7 +225,11 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
         }
         const t0 = env.now;
         if (k.rec.on) k.rec.begin(th.task, k.knobs.binding === 'mm' ? 'SGX_IOC_ENCLAVE_ADD_PAGE' : 'SGX_IOC_ENCLAVE_ADD_PAGES');
+        // fdget: a mainline ioctl holds a reference to the enclave file while it runs.
+        const held = k.knobs.binding === 'fd' && th.fds.has(e.id);
+        if (held) e.fileRefs++;
         const r = yield* ioctl(k, th, e, off, n, op.measure);
+        if (held) yield* fput(k, th.task, e);
         if (k.rec.on) k.rec.end(th.task, { enclave: op.enclave, offset: off, pages: n, done: r.done, err: r.err });
         k.metrics.ioctl.add(env.now - t0);
         off += r.done;
@@ -332,7 +339,9 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
       if (!arrived || !box || !e) return;
       if (!arrived.triggered) yield* k.cpus.wait(th.task, arrived);
       yield* k.cpus.compute(th.task, 2 * k.ns.syscall);
-      e.refs++; // the fd in flight, then in the receiver's table
+      // The fd in flight, then in the receiver's table: one more reference to the file.
+      if (k.knobs.binding === 'fd') e.fileRefs++;
+      else e.refs++;
       yield box.put(op.enclave);
       return;
     }

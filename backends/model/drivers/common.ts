@@ -81,7 +81,8 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
     e.refs++; // the VMA
   } else {
     th.fds.add(id);
-    e.refs++; // the fd
+    e.fileRefs = 1; // the fd
+    e.refs++; // the file's reference
   }
   k.metrics.ecreate.add(k.env.now - t0);
   k.metrics.firstStart = Math.min(k.metrics.firstStart, t0);
@@ -109,6 +110,15 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t0 = k.env.now;
   const t = th.task;
   yield* k.cpus.compute(t, k.ns.syscall);
+  // SGX_ENCL_IOCTL covers every enclave ioctl (mainline sgx_ioctl): EBUSY while another runs; retry.
+  while (k.knobs.binding === 'fd' && e.ioctlBusy) {
+    k.metrics.ebusy++;
+    k.cpus.offCpu(t);
+    yield k.env.timeout(k.ns.context_switch);
+    yield* k.cpus.compute(t, k.ns.syscall);
+  }
+  const fd = k.knobs.binding === 'fd';
+  if (fd) e.ioctlBusy = true;
   if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
   yield* lockEncl(k, t, e);
   const ok = !(e.skipRest || e.dead || e.released);
@@ -119,6 +129,7 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
     e.initialized = true;
   }
   e.mutex.unlock();
+  if (fd) e.ioctlBusy = false;
   k.metrics.einit.add(k.env.now - t0);
   if (ok) e.readyAt = k.env.now;
   return ok;

@@ -52,6 +52,11 @@ export class Enclave {
   duplicates = 0;
   /** References: fds, VMAs (binding mm), mm-list entries, queued add requests (release=ref). */
   refs = 0;
+  /**
+   * binding=fd: references to the enclave file (fds, each VMA's vm_file, a running ioctl); the
+   * file holds one of `refs` until the last goes (mainline `sgx_release`).
+   */
+  fileRefs = 0;
   /** The part of `refs` held by queued add requests (isgx: kref_get per request). */
   requestRefs = 0;
   /** SGX_ENCL_IOCTL: an ioctl is running on this enclave (fd binding). */
@@ -86,11 +91,6 @@ export class Enclave {
     this.state = new Uint8Array(this.pages);
     this.reqLog = new Int32Array(this.pages);
     this.addLog = new Int32Array(this.pages);
-  }
-
-  /** References held by users (fds, VMAs, mm-list entries), not by queued requests. */
-  get userRefs(): number {
-    return this.refs - this.requestRefs;
   }
 
   /** Threads running inside the enclave now. */
