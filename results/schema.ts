@@ -149,7 +149,7 @@ export const METRICS: readonly MetricDef[] = [
     'count',
     'integer',
     'lower',
-    'Add ioctls that ended in ENOMEM: mainline when the active list is empty (even with pages in flight), isgx when the VA pages pass the EPC size − 2.',
+    'Create and add ioctls that ended in ENOMEM: mainline when the active list is empty (even with pages in flight in another reclaimer), isgx only when the VA pages pass the EPC size − 2.',
   ),
   m(
     'backing_bytes',

@@ -183,6 +183,12 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
       const extra = writers.map((e) => `${e.process} waits for ${e.waitsFor} [write] (held by ${e.heldBy.join(', ') || 'nobody'})`);
       result = { outcome: 'deadlock', detail: extra.length > 0 ? `${err.message}; queued writers: ${extra.join('; ')}` : err.message };
       rec.instant('deadlock', { cycle: err.message });
+    } else if (err instanceof StalledError && reclaimer.starving > 0) {
+      // isgx sgx_alloc_page loops on sgx_swap_pages + schedule() while nothing can be swapped.
+      result = {
+        outcome: 'deadlock',
+        detail: `livelock: ${reclaimer.starving} EPC allocation(s) in isgx sgx_alloc_page retry forever: no page is free, none can be swapped (only dead enclaves' or none) and none is in flight`,
+      };
     } else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
     else throw err;
   }

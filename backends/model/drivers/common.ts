@@ -68,9 +68,14 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   k.enclaves.set(id, e);
   e.createdAt = t0;
   if (byMm) k.loads.add(e);
-  if ((yield* growVa(k, t, e, th.mm)) !== '') return null;
+  // ENOMEM here ends SGX_IOC_ENCLAVE_CREATE (counted with the adds' in `enomem`).
+  const va = yield* growVa(k, t, e, th.mm);
+  const secs = va === '' ? yield* k.allocEpc(t, 'secs', th.mm) : va;
+  if (secs !== '') {
+    if (secs === 'ENOMEM') k.metrics.enomem++;
+    return null;
+  }
   e.pageCnt--; // growVa counted a page; the SECS is counted below
-  if ((yield* k.allocEpc(t, 'secs', th.mm)) !== '') return null;
   const s = k.env.now;
   yield* k.cpus.compute(t, k.ns.ecreate);
   if (k.rec.on) k.rec.slice(t, 'ECREATE', s, { enclave: id });
