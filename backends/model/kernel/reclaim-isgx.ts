@@ -17,9 +17,9 @@
 import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG } from './enclave.js';
-import { addBacking, downRead, type Kernel } from './kernel.js';
+import { addBacking, downRead, tryLockEncl, type Kernel } from './kernel.js';
 import { ISGX_SCAN } from './lru.js';
-import { lock, notTrackedCost, run } from './reclaim.js';
+import { lock, notTrackedCost } from './reclaim.js';
 
 /** One batch in task `t`; returns the pages written back. */
 export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
@@ -34,7 +34,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
   const locked = !mm.exited && !e.released;
   if (locked) yield* downRead(k, t, mm);
   // sgx_isolate_pages.
-  yield* lock(k, t, e);
+  if (!tryLockEncl(k, e)) yield* lock(k, t, e);
   const pages: number[] = [];
   let scanned = 0;
   if (!e.dead) {
@@ -55,21 +55,25 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
   }
   // The tgid-context mutex and encl->lock pairs, and one accessed-bit walk per page scanned.
   const isolate = 2 * ns.lock + scanned * ns.age;
-  yield* run(k, t, isolate);
+  const wisolate = k.cpus.burst(t, isolate);
+  if (wisolate !== null) yield wisolate;
+  else yield* k.cpus.compute(t, isolate);
   k.metrics.reclaimNs += isolate;
   e.mutex.unlock();
   const n = pages.length;
   if (n > 0) {
     epc.inFlight += n;
     // sgx_write_pages: one hold for the zaps, EBLOCKs, ETRACK, EWBs and EREMOVEs.
-    yield* lock(k, t, e);
+    if (!tryLockEncl(k, e)) yield* lock(k, t, e);
     const mapped = locked && mm.mapped.has(e.id);
     const targets = mapped ? mm.shootdownTargets(k.costs.cpus) : 0;
     const zap = ns.vma_lookup + (mapped ? ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0) : 0);
     k.metrics.ipis += n * targets;
     const evict = 2 * ns.backing_page + ns.ewb + ns.eremove + ns.spinlock;
     const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, e) + n * evict;
-    yield* run(k, t, cost);
+    const wcost = k.cpus.burst(t, cost);
+    if (wcost !== null) yield wcost;
+    else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
     const pin = k.knobs.source === 'pin' && !e.released;
     for (const p of pages) {

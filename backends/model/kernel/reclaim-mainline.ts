@@ -18,8 +18,8 @@ import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG, type Enclave } from './enclave.js';
 import { RECLAIM_BATCH } from './epc.js';
-import { addBacking, type Kernel } from './kernel.js';
-import { lock, notTrackedCost, putBack, run } from './reclaim.js';
+import { addBacking, tryLockEncl, type Kernel } from './kernel.js';
+import { lock, notTrackedCost, putBack } from './reclaim.js';
 import { ageInMms, zapInMms } from './reclaim-walk.js';
 
 const pair = new Int32Array(2);
@@ -52,7 +52,9 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
   const now = k.env.now;
   const isolate = n * ns.spinlock;
   const first = isolate + k.reclaimerLock.acquire(now, now, isolate);
-  yield* run(k, t, first);
+  const wfirst = k.cpus.burst(t, first);
+  if (wfirst !== null) yield wfirst;
+  else yield* k.cpus.compute(t, first);
   k.metrics.reclaimNs += first;
   epc.inFlight += n;
   const keep: boolean[] = [];
@@ -62,7 +64,9 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     const isYoung = e.mms.length > 0 && !e.released && (yield* ageInMms(k, t, e, young[i]!));
     if (isYoung) {
       const back = ns.spinlock + k.reclaimerLock.acquire(k.env.now, k.env.now, ns.spinlock);
-      yield* run(k, t, back);
+      const wback = k.cpus.burst(t, back);
+      if (wback !== null) yield wback;
+      else yield* k.cpus.compute(t, back);
       k.metrics.reclaimNs += back;
       putBack(k, e, p);
       epc.inFlight--;
@@ -70,9 +74,11 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
       continue;
     }
     // Hold #1: the backing (contents and PCMD) and SGX_ENCL_PAGE_BEING_RECLAIMED.
-    yield* lock(k, t, e);
+    if (!tryLockEncl(k, e)) yield* lock(k, t, e);
     const backing = ns.lock + 2 * ns.backing_page;
-    yield* run(k, t, backing);
+    const wbacking = k.cpus.burst(t, backing);
+    if (wbacking !== null) yield wbacking;
+    else yield* k.cpus.compute(t, backing);
     k.metrics.reclaimNs += backing;
     e.mutex.unlock();
     keep.push(true);
@@ -83,8 +89,10 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     if (!keep[i]) continue;
     const e = encls[i]!;
     if (e.mms.length > 0 && !e.released) yield* zapInMms(k, t, e);
-    yield* lock(k, t, e);
-    yield* run(k, t, block);
+    if (!tryLockEncl(k, e)) yield* lock(k, t, e);
+    const wblock = k.cpus.burst(t, block);
+    if (wblock !== null) yield wblock;
+    else yield* k.cpus.compute(t, block);
     k.metrics.reclaimNs += block;
     e.mutex.unlock();
   }
@@ -94,14 +102,16 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
   for (let i = 0; i < n; i++) {
     if (!keep[i]) continue;
     const e = encls[i]!;
-    yield* lock(k, t, e);
+    if (!tryLockEncl(k, e)) yield* lock(k, t, e);
     let cost = ns.lock + ns.ewb;
     if (!tracked.includes(e)) {
       tracked.push(e);
       cost += ns.etrack + notTrackedCost(k, e);
     }
     cost += ns.spinlock + k.epcLock.acquire(k.env.now, k.env.now + cost, ns.spinlock);
-    yield* run(k, t, cost);
+    const wcost = k.cpus.burst(t, cost);
+    if (wcost !== null) yield wcost;
+    else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
     const p = pages[i]!;
     if (!e.released && k.knobs.source === 'pin') addBacking(k, e, p);
