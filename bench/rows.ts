@@ -1,6 +1,7 @@
 /** A backend's CaseResult → CSV rows (one per metric; one `case` row when there are none). */
 import { SCHEMA_VERSION, metricDef, type Clock, type Row } from '../results/schema.js';
 import { formatParams } from './params.js';
+import { emulatedProfile } from '../results/emulated.js';
 import type { CaseResult, CaseSpec } from '../backends/types.js';
 
 export function resultRows(spec: CaseSpec, result: CaseResult, clock: Clock, runId: string): Row[] {
@@ -12,7 +13,7 @@ export function resultRows(spec: CaseSpec, result: CaseResult, clock: Clock, run
     design: spec.design,
     workload: spec.workload,
     // Rows from the SGX driver emulator never share a series with hardware rows.
-    profile: spec.options['device']?.startsWith('emu:') ? `emulated:${spec.profile}` : spec.profile,
+    profile: spec.options['device']?.startsWith('emu:') ? emulatedProfile(spec.profile) : spec.profile,
     params: formatParams(spec.params),
     seed: spec.seed,
     repeat: spec.repeat,

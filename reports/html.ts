@@ -4,6 +4,7 @@
  */
 import type { Row } from '../results/schema.js';
 import { metricDef } from '../results/schema.js';
+import { EMULATED_NOTE, isEmulatedProfile } from '../results/emulated.js';
 import { escapeHtml as esc } from './escape.js';
 import { formatParams, formatQuantity, formatRatio, metricTitle, sig3 } from './format.js';
 import type { Spread } from './stats.js';
@@ -43,6 +44,7 @@ export function renderHtml(src: ReportSource): string {
   parts.push(
     `<p class="meta">Input: ${esc(src.files.join(', '))} — ${rows.length} rows, ${cases} cases; backends: ${esc(uniq((r) => r.backend))}; profiles: ${esc(uniq((r) => r.profile))}; clocks: ${esc(uniq((r) => r.clock))}. Values are medians over seeds and repeats; ratios are to mm-less (the reference design) when present.</p>`,
   );
+  if (rows.some((r) => isEmulatedProfile(r.profile))) parts.push(`<p class="meta emulated">${esc(EMULATED_NOTE)}</p>`);
   if (rows.length === 0) {
     parts.push('<p class="empty">No result rows in the input.</p>');
   } else {

@@ -7,6 +7,7 @@
  */
 import type { Row } from '../results/schema.js';
 import { metricDef } from '../results/schema.js';
+import { EMULATED_NOTE, isEmulatedProfile } from '../results/emulated.js';
 import { escapeMarkdown as md } from './escape.js';
 import { formatParams, formatQuantity, formatRatio, metricTitle } from './format.js';
 import { failedGroups, ownParams, summarize, type Cell, type SummaryLine, type WorkloadSummary } from './summary.js';
@@ -105,7 +106,8 @@ function sourceLine(src: ReportSource): string {
   const cases = new Set(src.rows.map((r) => r.case_id)).size;
   return (
     `Input: ${src.files.map((f) => md(f)).join(', ')} — ${src.rows.length} rows, ${cases} cases; ` +
-    `backends: ${uniq((r) => r.backend)}; profiles: ${uniq((r) => r.profile)}; clocks: ${uniq((r) => r.clock)}.`
+    `backends: ${uniq((r) => r.backend)}; profiles: ${uniq((r) => r.profile)}; clocks: ${uniq((r) => r.clock)}.` +
+    (src.rows.some((r) => isEmulatedProfile(r.profile)) ? ` ${md(EMULATED_NOTE)}` : '')
   );
 }
 

@@ -168,8 +168,3 @@ function toRow(fields: readonly string[], index: Map<ColumnName, number>, path: 
     detail: get('detail'),
   };
 }
-
-/** Reads several files; the first bad one ends the read. */
-export function readAll(paths: readonly string[]): ResultFile[] {
-  return paths.map((p) => readResults(p));
-}

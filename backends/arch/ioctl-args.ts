@@ -11,10 +11,11 @@
  *   sgx_enclave_init      { u64 addr, sigstruct, einittoken; }                24 bytes
  * DCAP 1.x (`/dev/sgx`): create and add_page as isgx; init { u64 addr, sigstruct; } 16 bytes.
  *
- * Pointers (src, secinfo, sigstruct, einittoken) are user addresses the hardware backend fills
- * in from its page-aligned buffers; here they are plain u64 values.
+ * The binding fills these structs in C from the kernel headers; the tables here are the
+ * independent account its compiled sizes, offsets and request numbers are checked against
+ * (test/sgx/abi.test.ts), so the two cannot drift apart unseen.
  */
-import { defineLayout, encode, decode, type Decoded, type EncodeInput } from './layout.js';
+import { defineLayout } from './layout.js';
 
 /** SGX_MAGIC, the ioctl type byte of both drivers. */
 export const SGX_MAGIC = 0xa4;
@@ -23,7 +24,7 @@ const IOC_WRITE = 1;
 const IOC_READ = 2;
 
 /** Linux `_IOC(dir, type, nr, size)` for x86_64 (dir bits 31:30, size 29:16, type 15:8, nr 7:0). */
-export function ioc(dir: number, type: number, nr: number, size: number): number {
+function ioc(dir: number, type: number, nr: number, size: number): number {
   if (size < 0 || size >= 1 << 14) throw new RangeError(`ioctl size ${size} does not fit in 14 bits`);
   return ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
 }
@@ -31,7 +32,7 @@ export const iow = (nr: number, size: number): number => ioc(IOC_WRITE, SGX_MAGI
 export const iowr = (nr: number, size: number): number => ioc(IOC_WRITE | IOC_READ, SGX_MAGIC, nr, size);
 
 /** SGX_PAGE_MEASURE: the ADD_PAGES flag that EEXTENDs all 16 chunks of every page. */
-export const SGX_PAGE_MEASURE = 0x1n;
+export const SGX_PAGE_MEASURE = 0x1;
 
 export const MAINLINE_CREATE = defineLayout('sgx_enclave_create', 8, {
   src: { offset: 0, kind: 'u64' },
@@ -91,28 +92,3 @@ export const IOCTL = {
     init: iow(0x02, DCAP1_INIT.size),
   },
 } as const;
-
-export type MainlineAddPages = Decoded<typeof MAINLINE_ADD_PAGES.fields>;
-export type IsgxAddPage = Decoded<typeof ISGX_ADD_PAGE.fields>;
-
-export const encodeMainlineCreate = (v: EncodeInput<typeof MAINLINE_CREATE.fields>): Buffer => encode(MAINLINE_CREATE, v);
-export const encodeMainlineAddPages = (v: EncodeInput<typeof MAINLINE_ADD_PAGES.fields>): Buffer => encode(MAINLINE_ADD_PAGES, v);
-export const encodeMainlineInit = (v: EncodeInput<typeof MAINLINE_INIT.fields>): Buffer => encode(MAINLINE_INIT, v);
-export const encodeIsgxCreate = (v: EncodeInput<typeof ISGX_CREATE.fields>): Buffer => encode(ISGX_CREATE, v);
-export const encodeIsgxAddPage = (v: EncodeInput<typeof ISGX_ADD_PAGE.fields>): Buffer => encode(ISGX_ADD_PAGE, v);
-export const encodeIsgxInit = (v: EncodeInput<typeof ISGX_INIT.fields>): Buffer => encode(ISGX_INIT, v);
-export const encodeDcap1Init = (v: EncodeInput<typeof DCAP1_INIT.fields>): Buffer => encode(DCAP1_INIT, v);
-
-export const decodeMainlineAddPages = (b: Buffer): MainlineAddPages => decode(MAINLINE_ADD_PAGES, b);
-export const decodeIsgxAddPage = (b: Buffer): IsgxAddPage => decode(ISGX_ADD_PAGE, b);
-
-/**
- * How a 16-bit chunk mask maps onto mainline ADD_PAGES flags: 0 → no flag, 0xFFFF →
- * SGX_PAGE_MEASURE; anything else cannot be expressed (mainline measures whole pages only;
- * fortanix/rust-sgx `sgxs-loaders` needs a patched driver for partial masks).
- */
-export function mainlineMeasureFlags(mask: number): bigint | undefined {
-  if (mask === 0) return 0n;
-  if (mask === 0xffff) return SGX_PAGE_MEASURE;
-  return undefined;
-}

@@ -35,6 +35,8 @@ export interface MachineInfo {
   readonly epcBytes?: number;
   readonly samples: number;
   readonly pages: number;
+  /** Set when the device is the SGX driver emulator: the profile whose costs it spun. */
+  readonly emulatedProfile?: string;
 }
 
 type ValueDoc = { value: number; low?: number; high?: number; unit: string; source: string; grade: string };
@@ -46,8 +48,12 @@ type ValueDoc = { value: number; low?: number; high?: number; unit: string; sour
  */
 export function buildProfile(base: Record<string, unknown>, m: Measured, info: MachineInfo, name: string): Record<string, unknown> {
   const doc = JSON.parse(JSON.stringify(base)) as { name: string; description: string; machine: Record<string, ValueDoc>; costs: Record<string, ValueDoc> };
-  const src = (what: string) =>
-    `calibrate on ${info.cpuModel} (${info.device}, kernel ${info.kernel}; ${what}; tinybench median of ${info.samples} samples, wall clock)`;
+  // Against the emulator, every measured value says so: such a profile never passes as hardware's.
+  const where =
+    info.emulatedProfile === undefined
+      ? `${info.cpuModel} (${info.device}, kernel ${info.kernel}`
+      : `the SGX driver emulator ${info.device} (emulated, not SGX hardware: ENCLS costs spun from profile ${info.emulatedProfile}; ${info.cpuModel}, kernel ${info.kernel}`;
+  const src = (what: string) => `calibrate on ${where}; ${what}; tinybench median of ${info.samples} samples, wall clock)`;
   const put = (key: string, value: number, what: string): void => {
     const v = Math.round(value * 10) / 10;
     doc.costs[key] = { value: v, ...defaultRange('measured', v), unit: 'ns', source: src(what), grade: 'measured' };
@@ -62,9 +68,14 @@ export function buildProfile(base: Record<string, unknown>, m: Measured, info: M
   put('eremove', m.eremove, `teardown of ${info.pages} pages / pages`);
   doc.machine['cpus'] = { value: cpus().length, unit: 'count', source: src('logical CPUs'), grade: 'measured' };
   if (info.epcBytes !== undefined)
-    doc.machine['epc_bytes'] = { value: info.epcBytes - (info.epcBytes % 4096), unit: 'bytes', source: src('sysfs sgx_total_bytes'), grade: 'measured' };
+    doc.machine['epc_bytes'] = {
+      value: info.epcBytes - (info.epcBytes % 4096),
+      unit: 'bytes',
+      source: src(info.emulatedProfile === undefined ? 'sysfs sgx_total_bytes' : 'the emulated EPC'),
+      grade: 'measured',
+    };
   doc.name = name;
-  doc.description = `Calibrated on ${info.cpuModel} (${info.device}, kernel ${info.kernel}); unmeasured costs from ${String(base['name'])}`;
+  doc.description = `Calibrated on ${where}); unmeasured costs from ${String(base['name'])}`;
   return doc;
 }
 
@@ -107,11 +118,23 @@ export async function calibrate(sys: NativeBinding, driver: Driver, device: stri
       }
     });
   const ecreate = await withEnclave('ecreate', 8192, (e) => e.times.ecreateNs!);
-  const perPage = (measure: number) => (e: Enclave) => {
-    const t0 = Number(process.hrtime.bigint());
-    e.add(src, 0, pages, 'reg', 3, measure, 0);
-    if (driver === 'isgx') e.init(Buffer.alloc(1808), true); // completion of queued adds is visible only through EINIT's flush
-    return (Number(process.hrtime.bigint()) - t0) / pages;
+  const perPage = (measure: number) => {
+    // isgx: completion of queued adds is visible only through EINIT's flush. Its SIGSTRUCT must be
+    // valid (signed, with this enclave's hash) for EINIT to get as far as the token it refuses
+    // (SGX_INVALID_EINITTOKEN, which init accepts); a zeroed one fails as SGX_INVALID_SIG_STRUCT.
+    const isgxSig =
+      driver === 'isgx' && key
+        ? signSigstruct(
+            { enclaveHash: plannedMeasurement(size, [{ op: 'add', enclave: 1, offset: 0, pages, type: 'reg', perm: 3, measure }], src.get(pages * 4096)) },
+            key,
+          )
+        : undefined;
+    return (e: Enclave) => {
+      const t0 = Number(process.hrtime.bigint());
+      e.add(src, 0, pages, 'reg', 3, measure, 0);
+      if (driver === 'isgx') e.init(isgxSig ?? Buffer.alloc(1808), true);
+      return (Number(process.hrtime.bigint()) - t0) / pages;
+    };
   };
   const pageUnmeasured = await withEnclave('page-unmeasured', size, perPage(0));
   const pageMeasured = await withEnclave('page-measured', size, perPage(0xffff));

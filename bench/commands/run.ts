@@ -10,7 +10,7 @@ import { planCases, selectShard } from '../plan.js';
 import { runPool } from '../pool.js';
 import { Progress } from '../progress.js';
 import { resultRows } from '../rows.js';
-import { summaryTable } from '../summary.js';
+import { summaryTable } from '../../reports/text.js';
 import { ResultsWriter } from '../../results/writer.js';
 import { checkOutputDir, checkOutputFile, ensureDir, symlinkAtomic, writeFileAtomic } from '../../common/atomic-write.js';
 import { chanceLevel, costSensitivity, sensitivityCsv, sensitivityTable } from '../../reports/sensitivity.js';

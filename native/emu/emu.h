@@ -56,15 +56,22 @@ struct emu_epc {
   int64_t evictions;
 };
 
-/* state of this process (emu.c) */
+/* state of this process (state.c; emu_epc and the install in emu.c) */
 extern struct eb_sys_table emu_next; /* the calls the emulator falls back to */
 extern struct emu_costs emu_costs;
 extern char emu_profile[64];
+/* a signal is pending before every Nth page mainline ADD_PAGES reaches (0: never; config signal_every) */
+extern uint64_t emu_signal_every;
 extern struct emu_epc *emu_epc;
 
 uint64_t emu_now_ns(void);
 /* Busy-waits until emu_now_ns() >= until (so the caller's wall clock measures the cost). */
 void emu_spin_until(uint64_t until);
+/* Charges `cost` ns against a deadline that runs over a whole ioctl (or a queue drain): spins
+ * until *deadline += cost. A preemption of the emulating thread (a shared machine) is absorbed
+ * by the spins that follow, so n pages take the sum of their costs whenever the emulator's own
+ * work fits in them. */
+void emu_charge(uint64_t *deadline, uint64_t cost);
 /* copy_from_user / copy_to_user: -EFAULT when the range is not readable / writable. */
 int emu_copy_from_user(void *dst, uint64_t src, size_t n);
 int emu_copy_to_user(uint64_t dst, const void *src, size_t n);
@@ -78,7 +85,7 @@ long emu_mainline_ioctl(int fd, struct emu_encl *e, unsigned long request, void 
 int emu_mainline_may_map(struct emu_encl *e, uint64_t start, uint64_t len, int prot, int flags);
 void emu_release_pages(struct emu_encl *e);
 
-/* ENCLS pieces both drivers use (mainline.c) */
+/* ENCLS pieces and the shared EPC both drivers use (encls.c; SDM constants in encls.h) */
 int64_t emu_epc_alloc(int64_t n); /* returns the EWBs it took */
 void emu_epc_free(int64_t n);
 uint64_t emu_va_pages(uint64_t page_cnt);

@@ -60,8 +60,16 @@ static void put_encl(struct isgx_encl *ie) {
 static void *worker(void *unused) {
   (void)unused;
   pthread_mutex_lock(&lock);
+  uint64_t deadline = 0;
+  int idle = 1;
   for (;;) {
-    while (head == NULL) pthread_cond_wait(&work, &lock);
+    while (head == NULL) {
+      idle = 1;
+      pthread_cond_wait(&work, &lock);
+    }
+    /* a new drain of the queue (the first, or after it ran empty): charged from now (emu_charge) */
+    if (idle) deadline = emu_now_ns();
+    idle = 0;
     struct req *r = head;
     head = r->next;
     if (head == NULL) tail = NULL;
@@ -70,7 +78,6 @@ static void *worker(void *unused) {
       /* the worker runs without the lock held for the instructions, as the driver's does */
       pthread_mutex_unlock(&lock);
       struct emu_encl *e = ie->e;
-      uint64_t t0 = emu_now_ns();
       int64_t ev = emu_epc_alloc(1 + (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1)));
       emu_measure_block(e, "EADD\0\0\0\0", r->offset, r->secinfo, 48);
       uint64_t cost = e->costs.eadd + (uint64_t)ev * e->costs.ewb;
@@ -81,7 +88,7 @@ static void *worker(void *unused) {
         cost += e->costs.eextend;
       }
       e->pages_added++;
-      emu_spin_until(t0 + cost);
+      emu_charge(&deadline, cost);
       pthread_mutex_lock(&lock);
     }
     ie->queued--;
