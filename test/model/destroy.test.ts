@@ -29,8 +29,9 @@ test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the
   assert.equal(r.outcome, 'ok');
   const freed = PAGES + vaPages(PAGES) + 1;
   const expected = ns.syscall + freed * ns.eremove + (freed + PAGES) * ns.spinlock;
-  assert.equal(metric(r, 'destroy_time_p50'), expected);
-  assert.equal(metric(r, 'destroy_time_max'), expected);
+  // Model time is whole nanoseconds: the fitted costs are not.
+  assert.ok(Math.abs(metric(r, 'destroy_time_p50') - expected) <= 1, `${metric(r, 'destroy_time_p50')} vs ${expected}`);
+  assert.equal(metric(r, 'destroy_time_max'), metric(r, 'destroy_time_p50'));
 });
 
 test('per-mm destroy: munmap, then release with the backing copy of every added page freed', () => {
