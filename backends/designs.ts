@@ -143,6 +143,22 @@ export function sharingRejection(knobs: DesignKnobs, mms: number): string | unde
   return undefined;
 }
 
+/**
+ * Why these knobs cannot add a page measured in part (16-bit EEXTEND masks other than 0 and
+ * 0xffff), or undefined. binding=fd uses the mainline ABI: SGX_IOC_ENCLAVE_ADD_PAGES has one
+ * flag, SGX_PAGE_MEASURE, for all 16 chunks of each page or none (torvalds/linux
+ * arch/x86/kernel/cpu/sgx/ioctl.c `sgx_encl_add_page`).
+ */
+export function measureRejection(knobs: DesignKnobs, masks: Iterable<number>): string | undefined {
+  if (knobs.binding !== 'fd') return undefined;
+  for (const m of masks) {
+    if (m !== 0 && m !== 0xffff) {
+      return `binding=fd: SGX_IOC_ENCLAVE_ADD_PAGES measures all 16 chunks of a page or none (SGX_PAGE_MEASURE); this stream measures a page with mask 0x${m.toString(16).padStart(4, '0')} (needs binding=mm)`;
+    }
+  }
+  return undefined;
+}
+
 /** A set of knob sets: each knob has one value, or `'*'` for any. Every knob must be named. */
 export type KnobPattern = { readonly [K in keyof DesignKnobs]: DesignKnobs[K] | '*' };
 

@@ -8,7 +8,7 @@ import { swimlaneSvg } from './svg/swimlane.js';
 import type { TimelineSet } from './timelines.js';
 
 const CAPTION =
-  "The first milliseconds of model time of one case per design, one lane per simulated task (builders, application threads, the add-page worker kworker*, ksgxd). Pale bars are the outer slices (ioctls, operations, the worker's work item); inside them, EADDs in blue and lock waits (mmap_sem, encl->lock, flush_work) in vermillion: where one worker serialises several builders, or a fault waits behind a writer, it shows here. From the traces of run --trace (docs/traces.md).";
+  "The first milliseconds of model time of one case per design, one lane per simulated task (builders, application threads, the add-page worker kworker*, ksgxd). Pale bars are the outer slices (ioctls, operations, the worker's work item); inside them, EADDs in blue and lock waits (mmap_sem, encl->lock, flush_work) in vermillion; a thin orange bar along a lane's foot is a lock it holds while another task waits for it. Where one worker serialises several builders, or a fault waits behind a writer, it shows here: the wait on one lane ends where the hold on another does. From the traces of run --trace (docs/traces.md).";
 
 export function timelineSection(sets: readonly TimelineSet[] | undefined): string {
   const out = ['<h3 id="chart-timelines">Timelines: the first milliseconds, per design</h3>', `<p class="caption">${esc(CAPTION)}</p>`];

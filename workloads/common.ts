@@ -100,6 +100,24 @@ export function destroyOps(values: ParamValues, enclave: number): Op[] {
   return num(values, 'destroy') === 1 ? [{ op: 'destroy', enclave }] : [];
 }
 
+/** Threads that run inside an enclave once it is ready (shared, epc-pressure, handover). */
+export const insideParam: ParamSpec = {
+  name: 'inside',
+  kind: 'int',
+  unit: 'count',
+  default: 0,
+  min: 0,
+  max: 64,
+  description:
+    'threads of each process that run inside its enclave once it is ready (EENTER): EWB finds them and the reclaimer IPIs their CPUs; model only (0 on hardware)',
+};
+
+/** A map op with `inside` threads entering the enclave afterwards (none when inside=0). */
+export function mapOp(values: ParamValues, enclave: number): Op {
+  const inside = num(values, 'inside');
+  return inside > 0 ? { op: 'map', enclave, inside } : { op: 'map', enclave };
+}
+
 /** Standard build ops from the shared parameters. */
 export function buildOpsFrom(values: ParamValues, enclave: number, bytes = num(values, 'size')): Op[] {
   return buildOps(enclave, bytes, num(values, 'measure') === 1, num(values, 'init') === 1, num(values, 'secs_size'));

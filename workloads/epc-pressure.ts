@@ -3,7 +3,7 @@
  * below the EPC size to several times it (every enclave stays alive until all are built); optional mmap/munmap churn in each builder's mm
  * (writers queued on mmap_lock: the condition of the direct-reclaim hazard).
  */
-import { buildOps, destroyOps, destroyParam, num, PAGE, sizeParam } from './common.js';
+import { buildOps, destroyOps, destroyParam, insideParam, mapOp, num, PAGE, sizeParam } from './common.js';
 import type { Background, ProcessScript, WorkloadSpec } from './types.js';
 
 export const epcPressure: WorkloadSpec = {
@@ -15,6 +15,7 @@ export const epcPressure: WorkloadSpec = {
     { name: 'measure', kind: 'bool', unit: 'bool', default: 1, description: 'EEXTEND the added pages' },
     { name: 'churn', kind: 'number', unit: '1/s', default: 0, min: 0, max: 1e7, description: "mmap/munmap calls per second in each builder's mm (0 = none)" },
     destroyParam,
+    insideParam,
   ],
   generate(values) {
     const builders = num(values, 'builders');
@@ -30,6 +31,8 @@ export const epcPressure: WorkloadSpec = {
         startNs: 0,
         ops: [
           ...buildOps(i, each, num(values, 'measure') === 1, true, 0),
+          // Threads inside (inside > 0) run once the enclave is ready, while the others still build.
+          ...(num(values, 'inside') > 0 ? [mapOp(values, i)] : []),
           { op: 'barrier', name: 'built', count: builders },
           ...destroyOps(values, i),
           { op: 'exit' },
@@ -37,6 +40,6 @@ export const epcPressure: WorkloadSpec = {
       });
       if (num(values, 'churn') > 0) background.push({ kind: 'mmap-churn', mm: i, threads: 1, ratePerS: num(values, 'churn') });
     }
-    return { processes, background, needs: {} };
+    return { processes, background, needs: { inside: num(values, 'inside') } };
   },
 };

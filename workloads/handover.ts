@@ -4,7 +4,7 @@
  * socket (SCM_RIGHTS) and builds a replacement; with mm binding an enclave cannot leave its
  * creator's mm, so every client builds its own (the design's answer, not an error).
  */
-import { arrivals, buildOpsFrom, buildParams, num } from './common.js';
+import { arrivals, buildOpsFrom, buildParams, insideParam, mapOp, num } from './common.js';
 import type { Op, ProcessScript, WorkloadSpec } from './types.js';
 
 export const handover: WorkloadSpec = {
@@ -16,6 +16,7 @@ export const handover: WorkloadSpec = {
     { name: 'rate', kind: 'number', unit: '1/s', default: 10, min: 0.01, max: 1e6, description: 'client arrivals per second (Poisson, open loop)' },
     { name: 'clients', kind: 'int', unit: 'count', default: 8, min: 1, max: 4096, description: 'clients that arrive' },
     { name: 'pool', kind: 'int', unit: 'count', default: 2, min: 1, max: 256, description: 'enclaves the daemon keeps built ahead' },
+    insideParam,
   ],
   generate(values, seed) {
     const clients = num(values, 'clients');
@@ -42,7 +43,7 @@ export const handover: WorkloadSpec = {
           start,
           { op: 'think', ns: times[i - 1]! },
           { op: 'recv-fd', enclave: i },
-          { op: 'map', enclave: i },
+          mapOp(values, i),
           { op: 'touch', enclave: i, offset: 0, pages: 1 },
           { op: 'exit' },
         ],
@@ -50,13 +51,13 @@ export const handover: WorkloadSpec = {
           start,
           { op: 'think', ns: times[i - 1]! },
           ...buildOpsFrom(values, own),
-          { op: 'map', enclave: own },
+          mapOp(values, own),
           { op: 'touch', enclave: own, offset: 0, pages: 1 },
           { op: 'exit' },
         ],
       });
     }
     processes.unshift({ pid: 1, name: 'daemon', role: 'daemon', mm: 1, startNs: 0, ops: daemon, ifNoHandover: [start] });
-    return { processes, background: [], needs: { handover: true } };
+    return { processes, background: [], needs: { handover: true, inside: num(values, 'inside') } };
   },
 };

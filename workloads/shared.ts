@@ -4,7 +4,7 @@
  * list (an mmap_lock read hold and a TLB shootdown per page per mm) and IPIs the union of their
  * CPUs. Per-mm binding cannot share an enclave across mms (rejected for mms > 1).
  */
-import { buildOps, num, sizeParam } from './common.js';
+import { buildOps, insideParam, mapOp, num, sizeParam } from './common.js';
 import type { Op, ProcessScript, WorkloadSpec } from './types.js';
 
 export const shared: WorkloadSpec = {
@@ -19,6 +19,7 @@ export const shared: WorkloadSpec = {
     { name: 'mms', kind: 'int', unit: 'count', default: 2, min: 1, max: 64, description: 'processes (mms) that map the shared enclave' },
     sizeParam('pressure', '112MiB', 'bytes of the second enclave, built after the mappings exist, that evicts the first'),
     { name: 'measure', kind: 'bool', unit: 'bool', default: 0, description: 'EEXTEND the added pages' },
+    insideParam,
   ],
   generate(values) {
     const mms = num(values, 'mms');
@@ -26,7 +27,7 @@ export const shared: WorkloadSpec = {
     const pages = size / 4096;
     const measure = num(values, 'measure') === 1;
     const all = mms + 1;
-    const owner: Op[] = [...buildOps(1, size, measure, true, 0), { op: 'map', enclave: 1 }, { op: 'touch', enclave: 1, offset: 0, pages }];
+    const owner: Op[] = [...buildOps(1, size, measure, true, 0), mapOp(values, 1), { op: 'touch', enclave: 1, offset: 0, pages }];
     for (let i = 2; i <= mms; i++) owner.push({ op: 'send-fd', enclave: 1, to: i });
     owner.push(
       { op: 'barrier', name: 'mapped', count: all },
@@ -44,7 +45,7 @@ export const shared: WorkloadSpec = {
         startNs: 0,
         ops: [
           { op: 'recv-fd', enclave: 1 },
-          { op: 'map', enclave: 1 },
+          mapOp(values, 1),
           { op: 'touch', enclave: 1, offset: 0, pages },
           { op: 'barrier', name: 'mapped', count: all },
           { op: 'barrier', name: 'pressured', count: all },
@@ -65,6 +66,6 @@ export const shared: WorkloadSpec = {
         { op: 'exit' },
       ],
     });
-    return { processes, background: [], needs: { sharedMms: mms } };
+    return { processes, background: [], needs: { sharedMms: mms, inside: num(values, 'inside') } };
   },
 };

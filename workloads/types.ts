@@ -62,8 +62,12 @@ export type Op =
     }
   /** EINIT. */
   | { readonly op: 'init'; readonly enclave: number }
-  /** mmap the enclave range into this process's mm. */
-  | { readonly op: 'map'; readonly enclave: number }
+  /**
+   * mmap the enclave range into this process's mm. `inside` threads of this process then run
+   * inside the enclave (EENTER) until the process exits: the reclaimer's EWB finds them and
+   * IPIs their CPUs. Model only (the hardware backend builds enclaves without code).
+   */
+  | { readonly op: 'map'; readonly enclave: number; readonly inside?: number }
   /** munmap it. */
   | { readonly op: 'unmap'; readonly enclave: number }
   /** The destroy phase: munmap the enclave if this mm maps it, then close its fd. */
@@ -123,6 +127,8 @@ export interface Scenario {
     readonly sharedMms?: number;
     /** Enclaves passed between processes. */
     readonly handover?: boolean;
+    /** Threads that run inside an enclave (EENTER), the most in one process. */
+    readonly inside?: number;
   };
 }
 

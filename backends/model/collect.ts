@@ -56,6 +56,8 @@ export function collectMetrics(k: Kernel, end: number): MetricValue[] {
     put('app_latency_p99', m.app.percentile(99));
   }
   put('ebusy', m.ebusy);
+  put('enomem', m.enomem);
+  put('backing_bytes', m.backingMax);
   put('pages_added', m.pagesAdded);
   if (m.teardown.count > 0) put('teardown_time', m.teardown.max);
   if (m.destroy.count > 0) {

@@ -143,6 +143,11 @@ export class CaseMetrics {
   evictions = 0;
   eldu = 0;
   ipis = 0;
+  /** Add ioctls that ended in ENOMEM. */
+  enomem = 0;
+  /** Bytes of shmem backing the enclaves hold now, and the most at any time. */
+  backingNow = 0;
+  backingMax = 0;
   vaPages = 0;
   reclaimNs = 0;
   ebusy = 0;

@@ -66,7 +66,7 @@ const COSTS = [
   ['eremove', 'EREMOVE of one page, with bookkeeping'],
   ['eblock', 'EBLOCK of one page'],
   ['etrack', 'ETRACK of one enclave'],
-  ['ewb', 'EWB of one page (write-back, backing and PCMD)'],
+  ['ewb', 'EWB of one page (the instruction: encrypt the page and its PCMD into the backing; the backing page lookups are backing_page)'],
   ['eldu', 'ELDU of one page, with the fault'],
   ['age', 'test-and-clear-young of one page in one mm (page walk)'],
   ['pte_zap', 'zap_vma_ptes of one page in one mm (VMA lookup and PTE clear, without the TLB flush)'],
@@ -81,6 +81,9 @@ const COSTS = [
   ['timeslice', 'scheduler time slice before a task yields to a waiting one'],
   ['srcu_sync', "synchronize_srcu when an mm leaves an enclave's list"],
   ['backing_free', 'freeing one shmem backing page when the enclave is released (truncate at the last fput)'],
+  ['spinlock', 'one hold of a global SGX spinlock (sgx_reclaimer_lock, the EPC free list), without spinning'],
+  ['xa_insert', 'xa_insert of one page into the enclave xarray (binding=fd)'],
+  ['xa_walk', 'one xarray entry visited by sgx_encl_may_map at mmap (binding=fd)'],
 ] as const satisfies readonly (readonly [string, string])[];
 
 /** The name of a cost the model charges: `ns.eadd` compiles, `ns.eaad` does not. */

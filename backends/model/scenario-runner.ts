@@ -6,7 +6,7 @@
  */
 import { DeadlockError, Environment, Prng, StalledError, Store, processWaitable, type Event, type Process, type ProcessGen } from './sim/index.js';
 import type { CaseResult, CaseSpec } from '../types.js';
-import { addBatch, MAX_BATCH, sharingRejection } from '../designs.js';
+import { addBatch, MAX_BATCH, measureRejection, sharingRejection } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { CaseMetrics } from './metrics.js';
 import { collectMetrics } from './collect.js';
@@ -17,16 +17,19 @@ import { Epc } from './kernel/epc.js';
 import type { Enclave } from './kernel/enclave.js';
 import type { Kernel } from './kernel/kernel.js';
 import { downRead, downWrite } from './kernel/kernel.js';
+import { LoadLists } from './kernel/lru.js';
 import { Mm } from './kernel/mm.js';
 import { Reclaimer } from './kernel/reclaim.js';
+import { SpinLock } from './kernel/spinlock.js';
 import { Workqueue } from './kernel/workqueue.js';
 import { addPagesCaller } from './drivers/caller.js';
 import { addPagesQueued } from './drivers/kthread.js';
 import { create, init } from './drivers/common.js';
-import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
+import { close, closeAll, exitMm, fput, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
 import { NO_TRACE } from '../../common/trace/recorder.js';
 import { WindowRecorder } from '../../common/trace/window.js';
+import { HoldTracer } from './kernel/holds.js';
 
 /** The end state of a run, for tests of invariants. */
 export interface Simulation {
@@ -70,7 +73,10 @@ interface Shared {
 
 /** Why a design cannot run a scenario, or undefined. */
 export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
-  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1);
+  const masks = function* () {
+    for (const p of sc.processes) for (const op of [...p.ops, ...(p.ifNoHandover ?? [])]) if (op.op === 'add') yield op.measure;
+  };
+  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1) ?? measureRejection(spec.knobs, masks());
 }
 
 /**
@@ -89,6 +95,9 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
   const wq = new Workqueue(env, cpus, workers, ns.wakeup, 'sgx-add-page-wq', rec);
   let reclaimer: Reclaimer | null = null;
+  // Whose track a lock hold goes on: each process's task (ksgxd's is the reclaimer's).
+  const taskOf = new Map<Process, Task>(wq.workers.map((p, i) => [p, wq.tasks[i]!]));
+  const holds = trace ? new HoldTracer(trace, env, (p) => taskOf.get(p) ?? (p.name === 'ksgxd' ? reclaimer?.task : undefined)) : null;
   const k: Kernel = {
     env,
     ns,
@@ -101,7 +110,11 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     rec,
     enclaves: new Map(),
     mms: new Map(),
-    allocEpc: (t, use) => reclaimer!.alloc(t, use),
+    loads: new LoadLists(),
+    reclaimerLock: new SpinLock('sgx_reclaimer_lock'),
+    epcLock: new SpinLock(knobs.binding === 'mm' ? 'sgx_free_list_lock' : 'sgx_numa_node.lock'),
+    allocEpc: (t, use, signal) => reclaimer!.alloc(t, use, signal),
+    traceLock: (lock) => holds?.attach(lock),
   };
   reclaimer = new Reclaimer(k);
   reclaimer.start();
@@ -127,6 +140,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     let mm = k.mms.get(id);
     if (!mm) {
       mm = new Mm(env, id);
+      k.traceLock(mm.lock);
       k.mms.set(id, mm);
       sh.fdsByMm.set(id, new Set());
       sh.liveThreads.set(id, []);
@@ -142,6 +156,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     sh.arrived.set(ps.pid, env.event<void>());
     const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, `mm${ps.mm}`), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
     const proc = env.process(runScript(sh, th, ps), ps.name);
+    taskOf.set(proc, th.task);
     th.proc = proc;
     sh.liveThreads.get(ps.mm)!.push(proc);
     main.push(proc);
@@ -151,7 +166,8 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     for (let i = 0; i < bg.threads; i++) {
       mm.threads++;
       const name = `app-${bg.kind}${i}(mm${bg.mm})`;
-      env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), new Task(name, `mm${bg.mm}`)), name);
+      const task = new Task(name, `mm${bg.mm}`);
+      taskOf.set(env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), task), name), task);
     }
   }
 
@@ -175,9 +191,16 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
       const extra = writers.map((e) => `${e.process} waits for ${e.waitsFor} [write] (held by ${e.heldBy.join(', ') || 'nobody'})`);
       result = { outcome: 'deadlock', detail: extra.length > 0 ? `${err.message}; queued writers: ${extra.join('; ')}` : err.message };
       rec.instant('deadlock', { cycle: err.message });
+    } else if (err instanceof StalledError && reclaimer.starving > 0) {
+      // isgx sgx_alloc_page loops on sgx_swap_pages + schedule() while nothing can be swapped.
+      result = {
+        outcome: 'deadlock',
+        detail: `livelock: ${reclaimer.starving} EPC allocation(s) in isgx sgx_alloc_page retry forever: no page is free, none can be swapped (only dead enclaves' or none) and none is in flight`,
+      };
     } else if (err instanceof StalledError) result = { outcome: 'error', detail: `stalled: ${err.message}` };
     else throw err;
   }
+  holds?.finish();
   trace?.finish();
   return { result, kernel: k, problems, trace };
 }
@@ -217,11 +240,16 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
         }
         const t0 = env.now;
         if (k.rec.on) k.rec.begin(th.task, k.knobs.binding === 'mm' ? 'SGX_IOC_ENCLAVE_ADD_PAGE' : 'SGX_IOC_ENCLAVE_ADD_PAGES');
+        // fdget: a mainline ioctl holds a reference to the enclave file while it runs.
+        const held = k.knobs.binding === 'fd' && th.fds.has(e.id);
+        if (held) e.fileRefs++;
         const r = yield* ioctl(k, th, e, off, n, op.measure);
+        if (held) yield* fput(k, th.task, e);
         if (k.rec.on) k.rec.end(th.task, { enclave: op.enclave, offset: off, pages: n, done: r.done, err: r.err });
         k.metrics.ioctl.add(env.now - t0);
         off += r.done;
-        if (r.err === 'EBUSY') {
+        if (r.err === 'ENOMEM') k.metrics.enomem++;
+        if (r.err === 'EBUSY' && r.duplicate !== true) {
           k.cpus.offCpu(th.task);
           yield env.timeout(k.ns.context_switch);
           continue;
@@ -293,7 +321,7 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
     }
     case 'map': {
       const e = enclaveOf(k, op.enclave);
-      if (e) yield* map(k, th, e);
+      if (e) yield* map(k, th, e, op.inside ?? 0);
       return;
     }
     case 'unmap': {
@@ -326,7 +354,9 @@ function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
       if (!arrived || !box || !e) return;
       if (!arrived.triggered) yield* k.cpus.wait(th.task, arrived);
       yield* k.cpus.compute(th.task, 2 * k.ns.syscall);
-      e.refs++; // the fd in flight, then in the receiver's table
+      // The fd in flight, then in the receiver's table: one more reference to the file.
+      if (k.knobs.binding === 'fd') e.fileRefs++;
+      else e.refs++;
       yield box.put(op.enclave);
       return;
     }

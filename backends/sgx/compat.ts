@@ -3,7 +3,7 @@
  * what the driver actually does: mainline is the mm-less design (any batch), isgx the per-mm
  * design. Everything else is skipped or rejected with the reason — never modelled here.
  */
-import { findPreset, matchesPattern, sharingRejection, type DesignKnobs, type KnobPattern } from '../designs.js';
+import { findPreset, matchesPattern, measureRejection, sharingRejection, type DesignKnobs, type KnobPattern } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import type { Driver } from './detect.js';
 
@@ -43,6 +43,18 @@ export function designVerdict(design: string, knobs: DesignKnobs, driver: Driver
 export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
   const shared = sharingRejection(knobs, s.needs.sharedMms ?? 1);
   if (shared !== undefined) return { run: false, outcome: 'rejected', detail: shared };
+  const partial = measureRejection(
+    knobs,
+    s.processes.flatMap((p) => [...p.ops, ...(p.ifNoHandover ?? [])].flatMap((o) => (o.op === 'add' ? [o.measure] : []))),
+  );
+  if (partial !== undefined) return { run: false, outcome: 'rejected', detail: partial };
+  if ((s.needs.inside ?? 0) > 0) {
+    return {
+      run: false,
+      outcome: 'skipped',
+      detail: `inside=${s.needs.inside}: threads running inside an enclave need enclave code to EENTER, and this backend builds enclaves without code; run with inside=0, or on the model backend`,
+    };
+  }
   // Threads of one mm and background activity run as worker threads of the calling process
   // (threads.ts), so that process must be the scenario's only mm.
   const mms = new Set(s.processes.map((p) => p.mm));

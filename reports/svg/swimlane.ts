@@ -1,9 +1,11 @@
 /**
  * A swimlane chart: one lane per task, time across (µs of model time from the case's start),
  * the task's outer slices (ioctls, operations, work items) as pale bars and the slices inside
- * them coloured by kind: EADD, lock waits, reclaim, other enclave instructions. Rectangles
- * narrower than half a pixel merge with their neighbour of the same kind and depth, so the SVG
- * stays small whatever the trace holds.
+ * them coloured by kind: EADD, lock waits, reclaim, other enclave instructions; lock holds
+ * (`holds mmap_sem(mm1) [read]`, `holds encl1->lock`) as a thin bar along the lane's foot, so a
+ * wait on one lane lines up with the hold on another. Rectangles narrower than half a pixel
+ * merge with their neighbour of the same kind and layer, so the SVG stays small whatever the
+ * trace holds.
  */
 import { escapeHtml as esc } from '../escape.js';
 import type { Lane, LaneSlice } from '../timelines.js';
@@ -25,6 +27,7 @@ export interface SliceKind {
 
 /** Kinds in the order they are tried (Okabe–Ito colours; the legend names each). */
 export const KINDS: readonly SliceKind[] = [
+  { id: 'hold', label: 'lock held', colour: '#E69F00', test: (n) => n.startsWith('holds ') },
   { id: 'wait', label: 'lock wait', colour: '#D55E00', test: (n) => /mmap_sem|->lock|flush_work|^wait for/.test(n) },
   { id: 'eadd', label: 'EADD (+EEXTEND)', colour: '#0072B2', test: (n) => n.startsWith('EADD') },
   { id: 'reclaim', label: 'reclaim', colour: '#009E73', test: (n) => /reclaim|EWB/.test(n) },
@@ -36,11 +39,14 @@ function kindOf(s: LaneSlice): SliceKind {
   return KINDS.find((k) => k.test(s.name))!;
 }
 
+/** Outer slices, the kinds inside them, and lock holds (drawn apart: they span the others). */
+type Layer = 'outer' | 'inner' | 'hold';
+
 interface Rect {
   x0: number;
   x1: number;
   readonly colour: string;
-  readonly inner: boolean;
+  readonly layer: Layer;
   n: number;
   readonly name: string;
 }
@@ -59,23 +65,26 @@ export function swimlaneSvg(title: string, subtitle: string, lanes: readonly Lan
     out.push(`<line x1="${LEFT}" x2="${SWIM_WIDTH - RIGHT}" y1="${px(y + LANE_H - 0.5)}" y2="${px(y + LANE_H - 0.5)}" stroke="#eee"/>`);
     const rects: Rect[] = [];
     for (const s of lane.slices) {
-      const inner = s.depth > 0 || kindOf(s).id !== 'other';
-      const colour = s.depth === 0 && !inner ? OUTER : kindOf(s).colour;
+      const kind = kindOf(s);
+      const layer: Layer = kind.id === 'hold' ? 'hold' : s.depth > 0 || kind.id !== 'other' ? 'inner' : 'outer';
+      const colour = layer === 'outer' ? OUTER : kind.colour;
       const x0 = x(s.start);
       const x1 = Math.max(x(s.end), x0 + 0.5);
-      const last = findLast(rects, inner, colour);
+      const last = findLast(rects, layer, colour);
       if (last && x0 - last.x1 < 0.5) {
         last.x1 = Math.max(last.x1, x1);
         last.n++;
-      } else rects.push({ x0, x1, colour, inner, n: 1, name: s.name });
+      } else rects.push({ x0, x1, colour, layer, n: 1, name: s.name });
     }
-    for (const r of rects) {
-      const h = r.inner ? 12 : 18;
-      const tip = r.n > 1 ? `${r.n} slices (${r.name}, …)` : r.name;
-      out.push(
-        `<rect x="${px(r.x0)}" y="${px(y + (LANE_H - h) / 2)}" width="${px(r.x1 - r.x0)}" height="${h}" fill="${r.colour}"><title>${esc(tip)}</title></rect>`,
-      );
-    }
+    // Outer bars first, then the holds along the foot, then the inner kinds on top.
+    for (const layer of ['outer', 'hold', 'inner'] as const)
+      for (const r of rects) {
+        if (r.layer !== layer) continue;
+        const h = layer === 'outer' ? 18 : layer === 'hold' ? 4 : 12;
+        const top = layer === 'hold' ? y + LANE_H - 5 : y + (LANE_H - h) / 2;
+        const tip = r.n > 1 ? `${r.n} slices (${r.name}, …)` : r.name;
+        out.push(`<rect x="${px(r.x0)}" y="${px(top)}" width="${px(r.x1 - r.x0)}" height="${h}" fill="${r.colour}"><title>${esc(tip)}</title></rect>`);
+      }
   });
   const axisY = TOP + Math.max(1, lanes.length) * LANE_H + 4;
   const { ticks } = niceLinear(0, windowUs, 5);
@@ -98,11 +107,11 @@ export function swimlaneSvg(title: string, subtitle: string, lanes: readonly Lan
   return wrapSvg({ title, subtitle, width: SWIM_WIDTH }, out.join('\n'), height);
 }
 
-function findLast(rects: readonly Rect[], inner: boolean, colour: string): Rect | undefined {
+function findLast(rects: readonly Rect[], layer: Layer, colour: string): Rect | undefined {
   for (let i = rects.length - 1; i >= 0; i--) {
     const r = rects[i]!;
-    if (r.inner === inner && r.colour === colour) return r;
-    if (r.inner === inner) return undefined;
+    if (r.layer === layer && r.colour === colour) return r;
+    if (r.layer === layer) return undefined;
   }
   return undefined;
 }

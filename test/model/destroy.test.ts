@@ -24,18 +24,21 @@ test('destroy=0 reports no destroy metrics (the build alone, as before)', () => 
   );
 });
 
-test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the VA pages and the SECS; pinned pages leave no backing', () => {
+test('mm-less destroy, closed form: close (syscall) + EREMOVE of every page, the VA pages and the SECS, each freed under the free-list spinlock after sgx_unmark_page_reclaimable; pinned pages leave no backing', () => {
   const r = runCaseSync(spec('build', 'mm-less', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
-  const expected = ns.syscall + (PAGES + vaPages(PAGES) + 1) * ns.eremove;
-  assert.equal(metric(r, 'destroy_time_p50'), expected);
-  assert.equal(metric(r, 'destroy_time_max'), expected);
+  const freed = PAGES + vaPages(PAGES) + 1;
+  const expected = ns.syscall + freed * ns.eremove + (freed + PAGES) * ns.spinlock;
+  // Model time is whole nanoseconds: the fitted costs are not.
+  assert.ok(Math.abs(metric(r, 'destroy_time_p50') - expected) <= 1, `${metric(r, 'destroy_time_p50')} vs ${expected}`);
+  assert.equal(metric(r, 'destroy_time_max'), metric(r, 'destroy_time_p50'));
 });
 
 test('per-mm destroy: munmap, then release with the backing copy of every added page freed', () => {
   const r = runCaseSync(spec('build', 'per-mm', { size: 8 * MiB, measure: 0, destroy: 1 }));
   assert.equal(r.outcome, 'ok');
-  const floor = ns.munmap_enclave + (PAGES + vaPages(PAGES) + 1) * ns.eremove + PAGES * ns.backing_free;
+  const freed = PAGES + vaPages(PAGES) + 1;
+  const floor = ns.munmap_enclave + freed * (ns.eremove + ns.spinlock) + PAGES * ns.backing_free;
   const t = metric(r, 'destroy_time_p50');
   assert.ok(t >= floor && t < floor * 1.01, `destroy_time_p50 ${t} ns, closed form ${floor} ns plus locks`);
 });

@@ -33,12 +33,17 @@ test('concurrent builders=4 size=8MiB: mm-less throughput exceeds per-mm, and th
   assert.ok(metric(perMm, 'build_time_max') > 3 * metric(mmLess, 'build_time_max'));
 });
 
-test('hazard (b): direct reclaim under mmap_lock with a writer queued deadlocks only with epc_alloc=under-lock', () => {
+test('hazard (b) needs a second reclaim batch under the held mmap_lock: with isgx victim choice one batch per allocation frees a page, so per-mm-sync,epc_alloc=under-lock completes', () => {
+  // Before the round-robin victim choice (sgx_isolate_tgid_ctx, sgx_isolate_encl) the global FIFO
+  // sent the builder back into reclaim with its own mmap_sem held and a writer queued on it, and
+  // this case ended in `deadlock`. isgx takes 16 pages of one enclave, evicts the old ones and
+  // the allocation succeeds in the same step: no writer can queue in between.
   const params = { total: 192 * MiB, builders: 4, churn: 5000 };
-  const bad = runCaseSync(spec('epc-pressure', 'per-mm-sync,epc_alloc=under-lock', params));
-  assert.equal(bad.outcome, 'deadlock');
-  assert.match(bad.outcome === 'deadlock' ? bad.detail : '', /mmap_sem.*\[write\]/);
-  assert.equal(runCaseSync(spec('epc-pressure', 'per-mm-sync', params)).outcome, 'ok');
+  for (const design of ['per-mm-sync,epc_alloc=under-lock', 'per-mm-sync']) {
+    const r = runCaseSync(spec('epc-pressure', design, params));
+    assert.equal(r.outcome, 'ok', `${design}: ${r.outcome === 'ok' ? '' : r.detail}`);
+    assert.ok(metric(r, 'epc_evictions') > 0, design);
+  }
 });
 
 test('shared: per-mm is rejected for mms > 1 with the reason; mm-less reports reclaim and IPIs growing with mms', () => {

@@ -61,6 +61,9 @@ test('index.html shows one swimlane per design for concurrent (most builders) an
   assert.doesNotMatch(svgs.get('mm-less — concurrent')!, /kworker/);
   // Lock waits of the application threads behind the builder show in mmap-contention.
   assert.match(svgs.get('per-mm — mmap-contention')!, /fill="#D55E00"><title>[^<]*(mmap_sem|->lock)/);
+  // The contended holds of those locks, as thin bars along the holders' lanes.
+  assert.match(svgs.get('per-mm — mmap-contention')!, /height="4" fill="#E69F00"><title>[^<]*holds mmap_sem\(mm1\) \[(read|write)\]/);
+  assert.match(perMm, /height="4" fill="#E69F00"><title>[^<]*holds encl\d-&gt;lock/);
   // Same input, same bytes.
   const again = join(dir, 'rep2');
   assert.equal(cli('report', csv, '--out', again, '--traces', traces).status, 0);

@@ -114,7 +114,7 @@ test('Enclave.settle on isgx refuses as not measurable (defence behind the up-fr
   assert.ok(sys.clean);
 });
 
-const handoverParams = (init: number) => ({ size: 4 * PAGE, measure: 1, batch: 1048576, init, secs_size: 0, rate: 1000, clients: 2, pool: 1 });
+const handoverParams = (init: number) => ({ size: 4 * PAGE, measure: 1, batch: 1048576, init, secs_size: 0, rate: 1000, clients: 2, pool: 1, inside: 0 });
 
 test('plan: isgx runs every ifNoHandover (clients build their own, the daemon only meets the barrier); mainline runs ops', () => {
   const s = handover.generate(handoverParams(1), 1);

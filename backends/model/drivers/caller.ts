@@ -7,8 +7,9 @@
  */
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
-import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
+import { addBacking, downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
 import { commitPage, eaddName, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
+import type { AllocErr } from '../kernel/reclaim.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: number, count: number, measure: number): ProcessGen<IoctlResult> {
@@ -21,11 +22,22 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const underLock = k.knobs.epc_alloc === 'under-lock';
   const entered = yield* enterAddIoctl(k, th, e, 0);
   if (entered !== '') return { done: 0, err: entered };
+  const byFd = !byMm;
+  // mainline sgx_encl_add_page: xa_insert into encl->page_array, then EADD, the EEXTENDs and
+  // sgx_mark_page_reclaimable (one sgx_reclaimer_lock hold) under both locks.
+  const spin = ns.spinlock;
   const hold =
-    ns.vma_lookup + (pin ? ns.gup : ns.backing_page + ns.copy_4k) + (byMm ? ns.pte_insert : 0) + ns.eadd + popcount16(measure) * ns.eextend + ns.lock;
-  const pre = ns.kzalloc + (pin ? 0 : ns.alloc_page + ns.copy_4k);
+    ns.vma_lookup +
+    (pin ? ns.gup : ns.backing_page + ns.copy_4k) +
+    (byMm ? ns.pte_insert : ns.xa_insert + spin) +
+    ns.eadd +
+    popcount16(measure) * ns.eextend +
+    ns.lock;
+  // The EPC page comes off the free list under its spinlock (sgx_alloc_epc_page → node->lock).
+  const pre = ns.kzalloc + spin + (pin ? 0 : ns.alloc_page + ns.copy_4k);
   let done = 0;
   let err: IoctlResult['err'] = '';
+  let duplicate = false;
   for (let i = 0; i < count; i++) {
     if (mm.killed) {
       if (done === 0) err = 'EINTR';
@@ -37,37 +49,54 @@ export function* addPagesCaller(k: Kernel, th: Thread, e: Enclave, offset: numbe
     // section below: one timed hold per page keeps a 1 GiB build at ~2 events per page.
     // Each step tries its no-wait form first (a free EPC page, no new VA page, a free lock; see
     // kernel.ts): no generator per step in the common case.
-    let ok = true;
-    if (!underLock) ok = (k.epc.take('page') || (yield* k.allocEpc(t, 'page'))) && (tryGrowVa(e) || (yield* growVa(k, t, e)));
+    let got: AllocErr = '';
+    let page = false;
+    if (!underLock) {
+      got = k.epc.take('page') ? '' : yield* k.allocEpc(t, 'page', mm);
+      page = got === '';
+      if (page && !tryGrowVa(e)) got = yield* growVa(k, t, e, mm);
+    }
     if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
     // epc_alloc=under-lock: allocation (and direct reclaim, which takes victims' mmap_locks)
     // with this mm's mmap_lock held: hazard (b) of reference §1.8.
-    if (underLock) ok = (k.epc.take('page') || (yield* k.allocEpc(t, 'page'))) && (tryGrowVa(e) || (yield* growVa(k, t, e)));
+    if (underLock) {
+      got = k.epc.take('page') ? '' : yield* k.allocEpc(t, 'page', mm);
+      page = got === '';
+      if (page && !tryGrowVa(e)) got = yield* growVa(k, t, e, mm);
+    }
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
       waitedEncl(k, t, since);
     }
-    if (!ok || e.state[off] !== NONE) {
-      if (ok) {
-        e.duplicates++;
-        k.epc.give('page');
-      }
+    if (got !== '' || e.state[off] !== NONE) {
+      if (page) k.epc.give('page');
+      if (got === '') e.duplicates++;
       e.mutex.unlock();
       mm.lock.upRead();
-      err = ok ? 'EEXIST' : 'ENOMEM';
+      // A duplicate: xa_insert's -EBUSY in mainline, -EEXIST in the per-mm driver. A signal
+      // during direct reclaim: -ERESTARTSYS, which the dying caller sees as EINTR.
+      err = got === 'ENOMEM' ? 'ENOMEM' : got === 'ERESTARTSYS' ? 'EINTR' : byFd ? 'EBUSY' : 'EEXIST';
+      duplicate = got === '';
       break;
     }
-    const work = k.cpus.burst(t, pre + hold);
+    const now = k.env.now;
+    // The spinlock holds, booked at their place in the burst: the free list at its start, the
+    // active list (binding=fd) at its end.
+    const free = k.epcLock.acquire(now, now, spin);
+    const spun = free + (byFd ? k.reclaimerLock.acquire(now, now + free + pre + hold - spin, spin) : 0);
+    const cost = pre + hold + spun;
+    const work = k.cpus.burst(t, cost);
     if (work !== null) yield work;
-    else yield* k.cpus.compute(t, pre + hold);
-    if (k.rec.on) k.rec.pageSlice(t, eaddName(measure), k.env.now - Math.round(pre + hold), off);
+    else yield* k.cpus.compute(t, cost);
+    if (k.rec.on) k.rec.pageSlice(t, eaddName(measure), k.env.now - Math.round(cost), off);
     commitPage(k, e, off);
+    if (!pin) addBacking(k, e, off);
     e.mutex.unlock();
     mm.lock.upRead();
     k.metrics.ready.add(k.env.now - start);
     done++;
   }
   e.ioctlBusy = false;
-  return { done, err };
+  return duplicate ? { done, err, duplicate } : { done, err };
 }

@@ -7,6 +7,8 @@ import { Enclave, EVICTED, NONE, RECLAIMING, RESIDENT } from '../kernel/enclave.
 import { VA_SLOTS } from '../kernel/epc.js';
 import { downRead, downWrite, lockEncl, tryDownRead, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
+import type { Mm } from '../kernel/mm.js';
+import { markReclaimable, type AllocErr } from '../kernel/reclaim.js';
 import type { IoctlResult, Thread } from './thread.js';
 
 export const QUEUED = 4;
@@ -37,16 +39,17 @@ export function tryGrowVa(e: Enclave): boolean {
   return true;
 }
 
-/** Grow the VA pool when the next page needs a new VA page; false on ENOMEM. */
-export function* growVa(k: Kernel, t: Task, e: Enclave): ProcessGen<boolean> {
+/** Grow the VA pool when the next page needs a new VA page; the allocation's error, or ''. */
+export function* growVa(k: Kernel, t: Task, e: Enclave, signal: Mm | null): ProcessGen<AllocErr> {
   if (e.pageCnt % VA_SLOTS === 0) {
-    if (!(yield* k.allocEpc(t, 'va'))) return false;
+    const err = yield* k.allocEpc(t, 'va', signal);
+    if (err !== '') return err;
     yield* k.cpus.compute(t, k.ns.epa + k.ns.kzalloc);
     e.vaPages++;
     k.metrics.vaPages++;
   }
   e.pageCnt++;
-  return true;
+  return '';
 }
 
 /** ECREATE (with mm binding the enclave VMA is mapped first: ISGX requires it). */
@@ -62,11 +65,18 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
   }
   yield* k.cpus.compute(t, k.ns.syscall + k.ns.kzalloc);
   const e = new Enclave(k.env, id, size, byMm ? th.mm : null);
+  k.traceLock(e.mutex);
   k.enclaves.set(id, e);
   e.createdAt = t0;
-  if (!(yield* growVa(k, t, e))) return null;
+  if (byMm) k.loads.add(e);
+  // ENOMEM here ends SGX_IOC_ENCLAVE_CREATE (counted with the adds' in `enomem`).
+  const va = yield* growVa(k, t, e, th.mm);
+  const secs = va === '' ? yield* k.allocEpc(t, 'secs', th.mm) : va;
+  if (secs !== '') {
+    if (secs === 'ENOMEM') k.metrics.enomem++;
+    return null;
+  }
   e.pageCnt--; // growVa counted a page; the SECS is counted below
-  if (!(yield* k.allocEpc(t, 'secs'))) return null;
   const s = k.env.now;
   yield* k.cpus.compute(t, k.ns.ecreate);
   if (k.rec.on) k.rec.slice(t, 'ECREATE', s, { enclave: id });
@@ -77,7 +87,8 @@ export function* create(k: Kernel, th: Thread, id: number, size: number): Proces
     e.refs++; // the VMA
   } else {
     th.fds.add(id);
-    e.refs++; // the fd
+    e.fileRefs = 1; // the fd
+    e.refs++; // the file's reference
   }
   k.metrics.ecreate.add(k.env.now - t0);
   k.metrics.firstStart = Math.min(k.metrics.firstStart, t0);
@@ -90,7 +101,7 @@ export function commitPage(k: Kernel, e: Enclave, offset: number): void {
   if (e.addCount < e.addLog.length) e.addLog[e.addCount] = offset;
   e.addCount++;
   e.resident++;
-  k.epc.active.push(e.id, offset);
+  markReclaimable(k, e, offset);
   k.metrics.pagesAdded++;
   e.lastAddAt = k.env.now;
   k.metrics.lastPageDone = Math.max(k.metrics.lastPageDone, k.env.now);
@@ -105,6 +116,15 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t0 = k.env.now;
   const t = th.task;
   yield* k.cpus.compute(t, k.ns.syscall);
+  // SGX_ENCL_IOCTL covers every enclave ioctl (mainline sgx_ioctl): EBUSY while another runs; retry.
+  while (k.knobs.binding === 'fd' && e.ioctlBusy) {
+    k.metrics.ebusy++;
+    k.cpus.offCpu(t);
+    yield k.env.timeout(k.ns.context_switch);
+    yield* k.cpus.compute(t, k.ns.syscall);
+  }
+  const fd = k.knobs.binding === 'fd';
+  if (fd) e.ioctlBusy = true;
   if (e.work !== null) yield* k.wq.flush(t, th.proc!, e.work);
   yield* lockEncl(k, t, e);
   const ok = !(e.skipRest || e.dead || e.released);
@@ -115,6 +135,7 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
     e.initialized = true;
   }
   e.mutex.unlock();
+  if (fd) e.ioctlBusy = false;
   k.metrics.einit.add(k.env.now - t0);
   if (ok) e.readyAt = k.env.now;
   return ok;
@@ -145,7 +166,14 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     }
   }
   const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
-  const cost = (resident + e.vaPages + 1) * k.ns.eremove + e.mms.length * k.ns.srcu_sync + backing * k.ns.backing_free;
+  // Each freed EPC page goes back under the free-list spinlock; mainline first takes each
+  // resident page off the active list (sgx_unmark_page_reclaimable: sgx_reclaimer_lock).
+  const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns.spinlock;
+  const cost = (resident + e.vaPages + 1) * k.ns.eremove + e.mms.length * k.ns.srcu_sync + backing * k.ns.backing_free + spins;
+  k.loads.drop(e);
+  k.metrics.backingNow -= e.backed * 4096;
+  e.backed = 0;
+  e.backedMap = null;
   const s = k.env.now;
   yield* k.cpus.compute(t, cost);
   if (k.rec.on) {

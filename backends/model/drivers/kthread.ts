@@ -8,7 +8,7 @@
  */
 import type { ProcessGen } from '../sim/index.js';
 import { NONE, type Enclave } from '../kernel/enclave.js';
-import { downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
+import { addBacking, downRead, queueEncl, tryDownRead, tryLockEncl, waitedEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import { workItem } from '../kernel/workqueue.js';
 import { QUEUED, commitPage, eaddName, enterAddIoctl, growVa, popcount16, tryGrowVa } from './common.js';
@@ -23,13 +23,15 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
   const pin = k.knobs.source === 'pin';
   // Copy #1 (user → temporary page) or a pin; copy #2 (→ shmem backing) under encl->lock.
   const pre = ns.kzalloc + (pin ? ns.gup : ns.alloc_page + ns.copy_4k);
-  const locked = ns.kzalloc + (pin ? 0 : ns.backing_page + ns.copy_4k) + ns.lock;
+  // binding=fd keeps its pages in an xarray (xa_insert at the request, as mainline does).
+  const locked = ns.kzalloc + (pin ? 0 : ns.backing_page + ns.copy_4k) + (byMm ? 0 : ns.xa_insert) + ns.lock;
   const entered = yield* enterAddIoctl(k, th, e, count > 0 ? pre : 0);
   if (entered !== '') return { done: 0, err: entered };
   if (e.work === null) e.work = workItem(`${e.name}.add_page_work`, (wt) => addPageWork(k, wt, e));
   if (e.reqTime === null) e.reqTime = new Float64Array(e.pages);
   let done = 0;
   let err: IoctlResult['err'] = '';
+  let duplicate = false;
   for (let i = 0; i < count; i++) {
     if (mm.killed) {
       if (done === 0) err = 'EINTR';
@@ -42,9 +44,12 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
       if (work !== null) yield work;
       else yield* k.cpus.compute(t, pre);
     }
-    if (!tryGrowVa(e) && !(yield* growVa(k, t, e))) {
-      err = 'ENOMEM';
-      break;
+    if (!tryGrowVa(e)) {
+      const got = yield* growVa(k, t, e, mm);
+      if (got !== '') {
+        err = got === 'ENOMEM' ? 'ENOMEM' : 'EINTR';
+        break;
+      }
     }
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
@@ -52,15 +57,18 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
       waitedEncl(k, t, since);
     }
     if (e.state[off] !== NONE) {
+      // isgx: -EEXIST (the page is on the radix tree); binding=fd: xa_insert's -EBUSY.
       e.duplicates++;
       e.mutex.unlock();
-      err = 'EEXIST';
+      err = byMm ? 'EEXIST' : 'EBUSY';
+      duplicate = true;
       break;
     }
     const work = k.cpus.burst(t, locked);
     if (work !== null) yield work;
     else yield* k.cpus.compute(t, locked);
     e.state[off] = QUEUED;
+    if (!pin) addBacking(k, e, off);
     e.recordRequest(off);
     e.reqTime[off] = k.env.now;
     const wasEmpty = e.queuedPages === 0;
@@ -80,7 +88,7 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
     done++;
   }
   e.ioctlBusy = false;
-  return { done, err };
+  return duplicate ? { done, err, duplicate } : { done, err };
 }
 
 /** The id of the flow arrow from a page's add request to its EADD (unique per enclave and page). */
@@ -117,10 +125,10 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       continue;
     }
     let ok = true;
-    if (!underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page'));
+    if (!underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page', null)) === '';
     const mm = req.mm;
     if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
-    if (underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page')); // hazard (b): reclaim under mmap_sem
+    if (underLock) ok = k.epc.take('page') || (yield* k.allocEpc(t, 'page', null)) === ''; // hazard (b): reclaim under mmap_sem
     if (!tryLockEncl(k, e)) {
       const since = k.env.now;
       yield queueEncl(k, t, e); // lockEncl without its generator
@@ -133,7 +141,16 @@ function* addPageWork(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       e.skipRest = true;
       if (e.state[off] === QUEUED) e.state[off] = NONE;
     } else {
-      const cost = ns.resched + ns.vma_lookup + ns.backing_page + (byMm ? ns.pte_insert : 0) + ns.eadd + popcount16(req.measure) * ns.eextend + ns.lock;
+      // isgx sgx_process_add_page_req: sgx_encl_find, sgx_get_backing, vm_insert_pfn, EADD, the
+      // EEXTENDs, then sgx_test_and_clear_young (a page walk) and the load list. binding=fd marks
+      // the page reclaimable under sgx_reclaimer_lock instead. Both take the page off the free
+      // list under its spinlock.
+      const spin = ns.spinlock;
+      const body =
+        ns.resched + ns.vma_lookup + ns.backing_page + (byMm ? ns.pte_insert + ns.age : spin) + ns.eadd + popcount16(req.measure) * ns.eextend + ns.lock + spin;
+      const now = k.env.now;
+      const free = k.epcLock.acquire(now, now, spin);
+      const cost = body + free + (byMm ? 0 : k.reclaimerLock.acquire(now, now + free + body - spin, spin));
       const traced = k.rec.on;
       if (traced) k.rec.flowIn(t, flowId(e, off));
       const work = k.cpus.burst(t, cost);

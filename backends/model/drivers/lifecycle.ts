@@ -18,17 +18,49 @@ import { EVICTED, RESIDENT, YOUNG, type Enclave } from '../kernel/enclave.js';
 import { downRead, downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import type { Mm } from '../kernel/mm.js';
+import { markReclaimable } from '../kernel/reclaim.js';
 import { workItem } from '../kernel/workqueue.js';
 import { release } from './common.js';
 import type { Thread } from './thread.js';
 
-/** mmap of the enclave into the thread's mm (fd binding: joins the enclave's mm list). */
-export function* map(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
+/**
+ * mmap of the enclave into the thread's mm (fd binding: joins the enclave's mm list); then
+ * `inside` threads of the mm enter the enclave and run there until the mm unmaps it or exits.
+ */
+export function* map(k: Kernel, th: Thread, e: Enclave, inside = 0): ProcessGen<boolean> {
+  const ok = yield* mapRange(k, th, e);
+  if (ok && inside > 0 && !e.released) {
+    e.inside.set(th.mm, (e.inside.get(th.mm) ?? 0) + inside);
+    th.mm.threads += inside;
+  }
+  return ok;
+}
+
+/** Threads of `mm` inside `e` leave it (the mm unmapped the enclave or exits). */
+function leave(e: Enclave, mm: Mm): void {
+  const n = e.inside.get(mm);
+  if (n === undefined) return;
+  e.inside.delete(mm);
+  mm.threads -= n;
+}
+
+/**
+ * The mmap itself. binding=fd (mainline `sgx_mmap`, driver.c): `sgx_encl_may_map` walks the
+ * enclave's xarray over every page in the range under encl->lock (encl.c), then the VMA takes a
+ * file reference (vm_file) and the mm joins the enclave's list (`sgx_encl_mm_add`).
+ */
+function* mapRange(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   const t = th.task;
   if (k.knobs.binding === 'mm') return e.owner === th.mm && th.mm.mapped.has(e.id);
   yield* downWrite(k, t, th.mm);
+  yield* lockEncl(k, t, e);
+  yield* k.cpus.compute(t, k.ns.lock + e.reqCount * k.ns.xa_walk);
+  e.mutex.unlock();
   yield* k.cpus.compute(t, k.ns.mmap_op + k.ns.kzalloc);
-  th.mm.mapped.add(e.id);
+  if (!th.mm.mapped.has(e.id)) {
+    th.mm.mapped.add(e.id);
+    e.fileRefs++;
+  }
   if (!e.mms.includes(th.mm)) {
     e.mms.push(th.mm);
     e.refs++;
@@ -37,17 +69,40 @@ export function* map(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
   return true;
 }
 
+/**
+ * fput of the enclave file (binding=fd). The last one runs mainline `sgx_release` (driver.c):
+ * every mm still on the enclave's list leaves it (`list_del_rcu`, `synchronize_srcu`,
+ * `mmu_notifier_unregister`, which waits for its own SRCU grace period: two `srcu_sync`) and
+ * drops its reference, then the file drops its own; the last reference releases the enclave.
+ */
+export function* fput(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
+  e.fileRefs--;
+  if (e.fileRefs > 0) return;
+  while (e.mms.length > 0) {
+    e.mms.pop();
+    yield* k.cpus.compute(t, 2 * k.ns.srcu_sync);
+    yield* put(k, t, e);
+  }
+  yield* put(k, t, e);
+}
+
 /** Drop one reference; the last one releases the enclave in task `t`. */
 export function* put(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   e.refs--;
   if (e.refs <= 0) yield* release(k, t, e);
 }
 
-/** vm_ops->close of the enclave VMA, with the mm's mmap_sem held for write by the caller. */
-function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<void> {
+/**
+ * vm_ops->close of the enclave VMA, with the mm's mmap_sem held for write by the caller. With
+ * binding=fd the VMA's file reference goes after mmap_sem is released (the caller's fput; the
+ * mm stays on the enclave's list until the file is released or the mm exits). Returns whether
+ * that fput is due.
+ */
+function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<boolean> {
   const t = th.task;
   mm.mapped.delete(e.id);
-  if (k.knobs.binding === 'fd') return; // the mm stays on the list until it exits
+  leave(e, mm);
+  if (k.knobs.binding === 'fd') return true;
   yield* lockEncl(k, t, e);
   e.dead = true;
   e.mutex.unlock();
@@ -64,6 +119,7 @@ function* vmaClose(k: Kernel, th: Thread, e: Enclave, mm: Mm): ProcessGen<void> 
     // v18: release handed to the workqueue.
     k.wq.queueWork(workItem(`${e.name}.release_work`, (wt) => put(k, wt, e)));
   }
+  return false;
 }
 
 export function* unmap(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
@@ -71,42 +127,52 @@ export function* unmap(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
   if (e.teardownAt < 0) e.teardownAt = k.env.now;
   yield* downWrite(k, t, th.mm);
   yield* k.cpus.compute(t, k.ns.munmap_enclave);
-  if (th.mm.mapped.has(e.id)) yield* vmaClose(k, th, e, th.mm);
+  const due = th.mm.mapped.has(e.id) && (yield* vmaClose(k, th, e, th.mm));
   th.mm.lock.upWrite();
+  if (due) yield* fput(k, t, e);
 }
 
-/** close(fd): fd binding drops the fd's reference (the per-mm device fd is not the enclave). */
+/**
+ * close(fd): binding=fd drops the fd's file reference; unmapped everywhere, that is the last one
+ * and it frees the enclave now (the per-mm device fd is not the enclave).
+ */
 export function* close(k: Kernel, th: Thread, e: Enclave): ProcessGen<void> {
   if (k.knobs.binding === 'mm' || !th.fds.has(e.id)) return;
   th.fds.delete(e.id);
-  if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
+  if (e.teardownAt < 0 && e.fileRefs === 1) e.teardownAt = k.env.now;
   yield* k.cpus.compute(th.task, k.ns.syscall);
-  yield* put(k, th.task, e);
+  yield* fput(k, th.task, e);
 }
 
-/** exit_mmap (modeled with mmap_sem held for write), then close every fd. */
+/**
+ * exit_mmap (modeled with mmap_sem held for write), then close every fd (closeAll). binding=fd:
+ * the mm leaves every enclave list it is on (mainline `sgx_mmu_notifier_release`: list_del_rcu,
+ * synchronize_srcu; the final kref_put comes from `sgx_mmu_notifier_free`), and each closed VMA
+ * drops its file reference.
+ */
 export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
   const t = th.task;
   const mm = th.mm;
   const mapped = [...mm.mapped].map((id) => k.enclaves.get(id)!).filter((e) => e !== undefined);
   for (const e of mapped) if (e.teardownAt < 0) e.teardownAt = k.env.now;
   yield* downWrite(k, t, mm);
+  const due: Enclave[] = [];
   for (const e of mapped) {
     yield* k.cpus.compute(t, k.ns.munmap_enclave);
-    yield* vmaClose(k, th, e, mm);
+    if (yield* vmaClose(k, th, e, mm)) due.push(e);
   }
   mm.exited = true;
   mm.lock.upWrite();
-  // fd binding: the mm leaves every enclave list it is on (mmu notifier release).
   if (k.knobs.binding === 'fd') {
     for (const e of k.enclaves.values()) {
       const i = e.mms.indexOf(mm);
       if (i < 0 || e.released) continue;
       e.mms.splice(i, 1);
+      if (e.teardownAt < 0 && e.fileRefs === (th.fds.has(e.id) ? 1 : 0) + (due.includes(e) ? 1 : 0)) e.teardownAt = k.env.now;
       yield* k.cpus.compute(t, k.ns.srcu_sync);
-      if (e.teardownAt < 0 && e.userRefs === 1) e.teardownAt = k.env.now;
       yield* put(k, t, e);
     }
+    for (const e of due) if (!e.released) yield* fput(k, t, e);
   }
 }
 
@@ -151,7 +217,7 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
       if ((e.state[p]! & 0x7f) === EVICTED && !e.released) {
         e.state[p] = RESIDENT | YOUNG;
         e.resident++;
-        k.epc.active.push(e.id, p);
+        markReclaimable(k, e, p);
         k.metrics.eldu++;
       } else {
         k.epc.give('page');

@@ -19,4 +19,6 @@ export interface IoctlResult {
   readonly done: number;
   /** errno name, or '' on success. */
   readonly err: '' | 'EBUSY' | 'EINVAL' | 'ENOMEM' | 'EEXIST' | 'EINTR';
+  /** The page was already added (mainline's EBUSY from xa_insert): retrying cannot help. */
+  readonly duplicate?: boolean;
 }

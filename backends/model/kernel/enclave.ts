@@ -45,16 +45,26 @@ export class Enclave {
   /** A queued request failed: every later one is dropped (per-mm worker semantics). */
   skipRest = false;
   released = false;
+  /** Pages with a shmem backing page (contents), and which (source=pin: lazily, at EWB). */
+  backed = 0;
+  backedMap: Uint8Array | null = null;
   /** Duplicate adds seen (must stay 0). */
   duplicates = 0;
   /** References: fds, VMAs (binding mm), mm-list entries, queued add requests (release=ref). */
   refs = 0;
+  /**
+   * binding=fd: references to the enclave file (fds, each VMA's vm_file, a running ioctl); the
+   * file holds one of `refs` until the last goes (mainline `sgx_release`).
+   */
+  fileRefs = 0;
   /** The part of `refs` held by queued add requests (isgx: kref_get per request). */
   requestRefs = 0;
   /** SGX_ENCL_IOCTL: an ioctl is running on this enclave (fd binding). */
   ioctlBusy = false;
   /** mms on the enclave's list (fd binding: every mm that mapped it; mm binding: the owner). */
   readonly mms: Mm[] = [];
+  /** Threads running inside the enclave (EENTER), by mm: EWB finds them (SGX_NOT_TRACKED). */
+  readonly inside = new Map<Mm, number>();
   readonly queue: ReqRun[] = [];
   queueHead = 0;
   queuedPages = 0;
@@ -83,9 +93,11 @@ export class Enclave {
     this.addLog = new Int32Array(this.pages);
   }
 
-  /** References held by users (fds, VMAs, mm-list entries), not by queued requests. */
-  get userRefs(): number {
-    return this.refs - this.requestRefs;
+  /** Threads running inside the enclave now. */
+  get threadsInside(): number {
+    let n = 0;
+    for (const c of this.inside.values()) n += c;
+    return n;
   }
 
   get name(): string {

@@ -65,6 +65,8 @@ export class Epc {
   inFlight = 0;
   /** Called when an allocation leaves fewer than LOW_WATERMARK free pages. */
   onLow: () => void = () => {};
+  /** Called once at the next give (set while an allocation waits for a freed page). */
+  onGive: (() => void) | null = null;
 
   constructor(readonly total: number) {
     this.free = total;
@@ -87,6 +89,7 @@ export class Epc {
     if (use === 'page') this.pages -= n;
     else if (use === 'va') this.va -= n;
     else this.secs -= n;
+    if (this.onGive !== null) this.onGive();
   }
 
   /** Conservation: free + enclave pages + VA + SECS = total. */

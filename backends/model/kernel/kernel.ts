@@ -1,12 +1,15 @@
 /** The kernel context of one case: clock, costs, CPUs, EPC, the add-page workqueue, state, metrics. */
-import type { Environment, Event, ProcessGen } from '../sim/index.js';
+import type { Environment, Event, Mutex, ProcessGen, RwSemaphore } from '../sim/index.js';
 import type { DesignKnobs } from '../../designs.js';
 import type { CaseMetrics } from '../metrics.js';
 import type { CostNs, Costs } from '../profiles.js';
 import type { Cpus, Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
 import type { Epc } from './epc.js';
+import type { LoadLists } from './lru.js';
 import type { Mm } from './mm.js';
+import type { AllocErr } from './reclaim.js';
+import type { SpinLock } from './spinlock.js';
 import type { Recorder } from '../../../common/trace/recorder.js';
 import type { Workqueue } from './workqueue.js';
 
@@ -23,8 +26,19 @@ export interface Kernel {
   readonly rec: Recorder;
   readonly enclaves: Map<number, Enclave>;
   readonly mms: Map<number, Mm>;
-  /** Allocate one EPC page in task `t`, direct-reclaiming when none is free; false on ENOMEM. */
-  allocEpc(t: Task, use: 'secs' | 'va' | 'page'): ProcessGen<boolean>;
+  /** isgx's per-process, per-enclave load lists (binding=mm; mainline's list is `epc.active`). */
+  readonly loads: LoadLists;
+  /** Mainline `sgx_reclaimer_lock`: the active list's spinlock (binding=fd). */
+  readonly reclaimerLock: SpinLock;
+  /** The EPC free-list spinlock: mainline `sgx_numa_node.lock`, isgx `sgx_free_list_lock`. */
+  readonly epcLock: SpinLock;
+  /**
+   * Allocate one EPC page in task `t`, direct-reclaiming when none is free (reclaim.ts: each
+   * driver's rule); `signal` is the mm whose pending signal ends it (null in a kernel thread).
+   */
+  allocEpc(t: Task, use: 'secs' | 'va' | 'page', signal: Mm | null): ProcessGen<AllocErr>;
+  /** Draw a new lock's holds in the trace (holds.ts); nothing when tracing is off. */
+  traceLock(lock: RwSemaphore | Mutex): void;
 }
 
 /*
@@ -93,4 +107,22 @@ export function* lockEncl(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   const since = k.env.now;
   yield queueEncl(k, t, e);
   waitedEncl(k, t, since);
+}
+
+/**
+ * Page `p` gets a shmem backing page (its contents) unless it has one: at ADD_PAGE with
+ * source=copy (isgx copy #2), at its first EWB with source=pin (mainline sgx_encl_get_backing).
+ */
+export function addBacking(k: Kernel, e: Enclave, p: number): void {
+  let map = e.backedMap;
+  if (map === null) {
+    map = new Uint8Array(e.pages);
+    e.backedMap = map;
+  }
+  if (map[p] === 1) return;
+  map[p] = 1;
+  e.backed++;
+  const m = k.metrics;
+  m.backingNow += 4096;
+  if (m.backingNow > m.backingMax) m.backingMax = m.backingNow;
 }

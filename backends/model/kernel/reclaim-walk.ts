@@ -54,18 +54,3 @@ export function* zapInMms(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     mm.lock.upRead();
   }
 }
-
-/**
- * The per-mm driver's walk for one victim enclave's pages with the owner's mmap_sem already held
- * for the whole batch (isgx `sgx_swap_pages`/`sgx_pin_mm`): test_and_clear_young of each isolated
- * page, then zap_vma_ptes and its TLB shootdown for each kept page, charged as one hold. Returns
- * the CPU cost; the caller computes it.
- */
-export function ownerWalkCost(k: Kernel, e: Enclave, isolated: number, kept: number): number {
-  const ns = k.ns;
-  const mm = e.mms[0];
-  if (!mm || mm.exited) return 0;
-  const targets = mm.shootdownTargets(k.costs.cpus);
-  k.metrics.ipis += kept * targets;
-  return ns.lock + isolated * ns.age + kept * (ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0));
-}

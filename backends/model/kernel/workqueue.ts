@@ -38,6 +38,8 @@ export class Workqueue {
   private head = 0;
   private readonly idle: { task: Task; wake: Event<void> }[] = [];
   readonly workers: Process[] = [];
+  /** The workers' tasks, in the order of `workers`. */
+  readonly tasks: Task[] = [];
   busyNs = 0;
   /** Set at the end of a case: idle workers stay parked. */
   stopping = false;
@@ -50,7 +52,11 @@ export class Workqueue {
     readonly name: string,
     private readonly rec: Recorder = NO_TRACE,
   ) {
-    for (let i = 0; i < maxActive; i++) this.workers.push(env.process(this.worker(new Task(`kworker${i}`)), `kworker${i}(${name})`));
+    for (let i = 0; i < maxActive; i++) {
+      const t = new Task(`kworker${i}`);
+      this.tasks.push(t);
+      this.workers.push(env.process(this.worker(t), `kworker${i}(${name})`));
+    }
   }
 
   get queued(): number {

@@ -1,7 +1,7 @@
 import type { Environment } from './env.js';
 import type { Event } from './event.js';
 import type { Process } from './process.js';
-import type { Waitable } from './waitfor.js';
+import type { HoldHook, Waitable } from './waitfor.js';
 import { Request, Fifo, removeOne, type RequestOwner } from './request.js';
 
 /**
@@ -14,6 +14,8 @@ export class Mutex implements Waitable, RequestOwner<Request> {
   private locked = false;
   private _holder: Process | null = null;
   private readonly queue = new Fifo<Request>();
+  /** Told of every hold taken and released (traces); null: nobody listens. */
+  onHold: HoldHook | null = null;
 
   constructor(env: Environment, name: string) {
     this.env = env;
@@ -42,6 +44,7 @@ export class Mutex implements Waitable, RequestOwner<Request> {
     if (!this.locked) {
       this.locked = true;
       this._holder = p;
+      if (this.onHold !== null) this.onHold(p, 'lock', true);
       req.succeed();
     } else {
       this.queue.push(req);
@@ -54,6 +57,7 @@ export class Mutex implements Waitable, RequestOwner<Request> {
     if (this.locked) return false;
     this.locked = true;
     this._holder = this.env.activeProcess;
+    if (this.onHold !== null) this.onHold(this._holder, 'lock', true);
     return true;
   }
 
@@ -61,6 +65,7 @@ export class Mutex implements Waitable, RequestOwner<Request> {
     if (!this.locked) throw new Error(`${this.name}: unlock of an unlocked mutex`);
     const p = this.env.activeProcess;
     if (p !== null && this._holder !== null && p !== this._holder) throw new Error(`${this.name}: unlock by ${p.name}, but ${this._holder.name} holds it`);
+    if (this.onHold !== null) this.onHold(this._holder, 'lock', false);
     const next = this.queue.shift();
     if (next === undefined) {
       this.locked = false;
@@ -69,6 +74,7 @@ export class Mutex implements Waitable, RequestOwner<Request> {
     }
     this._holder = next.proc;
     if (next.proc !== null) this.env.waitFor.unblock(next.proc);
+    if (this.onHold !== null) this.onHold(next.proc, 'lock', true);
     next.succeed();
   }
 

@@ -1,7 +1,7 @@
 import type { Environment } from './env.js';
 import type { Event } from './event.js';
 import type { Process } from './process.js';
-import type { Waitable } from './waitfor.js';
+import type { HoldHook, Waitable } from './waitfor.js';
 import { Request, Fifo, removeOne, type RequestOwner } from './request.js';
 
 type RwRequest = Request;
@@ -26,6 +26,8 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
   private writeHeld = false;
   private _writer: Process | null = null;
   private readonly queue = new Fifo<RwRequest>();
+  /** Told of every hold taken and released (traces); null: nobody listens. */
+  onHold: HoldHook | null = null;
 
   constructor(env: Environment, name: string) {
     this.env = env;
@@ -73,6 +75,7 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
       this.readHolders.push(p);
       this.env.waitFor.unblock(p);
     }
+    if (this.onHold !== null) this.onHold(p, 'read', true);
     return true;
   }
 
@@ -80,7 +83,9 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
     if (this.writeHeld || this._readers === 0) throw new Error(`${this.name}: up_read without a read hold`);
     this._readers--;
     const p = this.env.activeProcess;
-    if (p === null || !removeOne(this.readHolders, p)) this.readHolders.shift();
+    let released: Process | null = p;
+    if (p === null || !removeOne(this.readHolders, p)) released = this.readHolders.shift() ?? null;
+    if (this.onHold !== null) this.onHold(released, 'read', false);
     if (this._readers === 0) this.wake();
   }
 
@@ -88,8 +93,10 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
     if (!this.writeHeld) throw new Error(`${this.name}: up_write without a write hold`);
     const p = this.env.activeProcess;
     if (p !== null && this._writer !== null && p !== this._writer) throw new Error(`${this.name}: up_write by ${p.name}, but ${this._writer.name} holds it`);
+    const writer = this._writer;
     this.writeHeld = false;
     this._writer = null;
+    if (this.onHold !== null) this.onHold(writer, 'write', false);
     this.wake();
   }
 
@@ -115,6 +122,7 @@ export class RwSemaphore implements Waitable, RequestOwner<RwRequest> {
       if (req.proc !== null) this.readHolders.push(req.proc);
     }
     if (req.proc !== null) this.env.waitFor.unblock(req.proc);
+    if (this.onHold !== null) this.onHold(req.proc, req.kind === 'write' ? 'write' : 'read', true);
     req.succeed();
   }
 

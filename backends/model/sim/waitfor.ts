@@ -12,6 +12,12 @@ export interface Waitable {
   holdPhrase?(p: Process): string;
 }
 
+/**
+ * Told when a lock's hold is taken (`taken` true) or released, with the holding process (null:
+ * none active) and the mode. A lock calls it only when one is set (traces, kernel/holds.ts).
+ */
+export type HoldHook = (p: Process | null, mode: 'read' | 'write' | 'lock', taken: boolean) => void;
+
 /** One edge of a reported cycle: `process` waits for `waitsFor` (as `what`), held by `heldBy`. */
 export interface WaitEdge {
   process: string;
