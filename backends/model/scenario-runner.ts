@@ -4,7 +4,7 @@
  * threads, interprets the ops, and turns the end state into a CaseResult. Pure: the same
  * spec gives the same result.
  */
-import { DeadlockError, Environment, Prng, StalledError, Store, processWaitable, type Event, type Process, type ProcessGen } from './sim/index.js';
+import { DeadlockError, Environment, Prng, StalledError, Store, type Process, type ProcessGen } from './sim/index.js';
 import type { CaseResult, CaseSpec } from '../types.js';
 import { addBatch, MAX_BATCH, measureRejection, sharingRejection } from '../designs.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
@@ -14,9 +14,7 @@ import { checkEnd } from './check-end.js';
 import type { Costs } from './profiles.js';
 import { Cpus, Task } from './kernel/cpus.js';
 import { Epc } from './kernel/epc.js';
-import type { Enclave } from './kernel/enclave.js';
 import type { Kernel } from './kernel/kernel.js';
-import { downRead, downWrite } from './kernel/kernel.js';
 import { LoadLists } from './kernel/lru.js';
 import { Mm } from './kernel/mm.js';
 import { Reclaimer } from './kernel/reclaim.js';
@@ -24,9 +22,9 @@ import { SpinLock } from './kernel/spinlock.js';
 import { Workqueue } from './kernel/workqueue.js';
 import { addPagesCaller } from './drivers/caller.js';
 import { addPagesQueued } from './drivers/kthread.js';
-import { create, init } from './drivers/common.js';
-import { close, closeAll, exitMm, fput, map, touch, unmap } from './drivers/lifecycle.js';
+import { closeAll, exitMm, fput } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
+import { background, enclaveOf, exitProcess, runOp, type Shared } from './script-ops.js';
 import { NO_TRACE } from '../../common/trace/recorder.js';
 import { WindowRecorder } from '../../common/trace/window.js';
 import { HoldTracer } from './kernel/holds.js';
@@ -57,19 +55,6 @@ const OP_SLICE: Readonly<Record<Op['op'], string | null>> = {
   settle: 'settle (flush_work)',
   exit: 'exit',
 };
-
-interface Shared {
-  readonly k: Kernel;
-  readonly spec: CaseSpec;
-  readonly fdsByMm: Map<number, Set<number>>;
-  readonly liveThreads: Map<number, Process[]>;
-  readonly mailbox: Map<number, Store<number>>;
-  readonly arrived: Map<number, Event<void>>;
-  readonly barriers: Map<string, { n: number; ev: Event<void> }>;
-  stopping: boolean;
-  readonly horizon: number;
-  readonly batch: number;
-}
 
 /** Why a design cannot run a scenario, or undefined. */
 export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
@@ -280,144 +265,4 @@ function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void>
     if (k.rec.on) k.rec.end(th.task);
   }
   k.cpus.offCpu(th.task);
-}
-
-/** exit(): stop the other threads of the mm (signal), wait for them, tear the mm down. */
-function* exitProcess(sh: Shared, th: Thread): ProcessGen<void> {
-  const k = sh.k;
-  th.mm.killed = true;
-  for (const other of [...sh.liveThreads.get(th.mm.id)!]) {
-    if (other === th.proc || !other.isAlive) continue;
-    k.cpus.offCpu(th.task);
-    k.env.waitFor.block(th.proc!, processWaitable(other), 'thread exit');
-    if (k.rec.on) k.rec.begin(th.task, `wait for ${other.name} to exit`);
-    yield other;
-    if (k.rec.on) k.rec.end(th.task);
-    k.env.waitFor.unblock(th.proc!);
-  }
-  if (!th.mm.exited) {
-    yield* exitMm(k, th);
-    yield* closeAll(k, th);
-  }
-}
-
-function enclaveOf(k: Kernel, id: number): Enclave | undefined {
-  return k.enclaves.get(id);
-}
-
-function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
-  const k = sh.k;
-  const env = k.env;
-  switch (op.op) {
-    case 'create':
-      yield* create(k, th, op.enclave, op.size);
-      return;
-    case 'add': // runs in runScript
-      return;
-    case 'init': {
-      const e = enclaveOf(k, op.enclave);
-      if (e) yield* init(k, th, e);
-      return;
-    }
-    case 'map': {
-      const e = enclaveOf(k, op.enclave);
-      if (e) yield* map(k, th, e, op.inside ?? 0);
-      return;
-    }
-    case 'unmap': {
-      const e = enclaveOf(k, op.enclave);
-      if (e) yield* unmap(k, th, e);
-      return;
-    }
-    case 'close': {
-      const e = enclaveOf(k, op.enclave);
-      if (e) yield* close(k, th, e);
-      return;
-    }
-    case 'destroy': {
-      const e = enclaveOf(k, op.enclave);
-      if (!e) return;
-      e.destroyAt = env.now;
-      if (th.mm.mapped.has(e.id)) yield* unmap(k, th, e);
-      yield* close(k, th, e);
-      return;
-    }
-    case 'touch': {
-      const e = enclaveOf(k, op.enclave);
-      if (e) yield* touch(k, th, e, op.offset, op.pages);
-      return;
-    }
-    case 'send-fd': {
-      const arrived = sh.arrived.get(op.to);
-      const box = sh.mailbox.get(op.to);
-      const e = enclaveOf(k, op.enclave);
-      if (!arrived || !box || !e) return;
-      if (!arrived.triggered) yield* k.cpus.wait(th.task, arrived);
-      yield* k.cpus.compute(th.task, 2 * k.ns.syscall);
-      // The fd in flight, then in the receiver's table: one more reference to the file.
-      if (k.knobs.binding === 'fd') e.fileRefs++;
-      else e.refs++;
-      yield box.put(op.enclave);
-      return;
-    }
-    case 'recv-fd': {
-      const box = sh.mailbox.get(th.pid)!;
-      const id = (yield* k.cpus.wait(th.task, box.get())) as number;
-      yield* k.cpus.compute(th.task, k.ns.syscall);
-      th.fds.add(id);
-      return;
-    }
-    case 'think':
-      k.cpus.offCpu(th.task);
-      yield env.timeout(op.ns);
-      return;
-    case 'barrier': {
-      let b = sh.barriers.get(op.name);
-      if (!b) {
-        b = { n: 0, ev: env.event<void>() };
-        sh.barriers.set(op.name, b);
-      }
-      b.n++;
-      if (b.n >= op.count && !b.ev.triggered) b.ev.succeed();
-      if (!b.ev.triggered) yield* k.cpus.wait(th.task, b.ev);
-      return;
-    }
-    case 'settle': {
-      const e = enclaveOf(k, op.enclave);
-      if (e && e.work !== null) yield* k.wq.flush(th.task, th.proc!, e.work);
-      return;
-    }
-    case 'exit':
-      return;
-    default: {
-      // A new op kind must be handled above; this fails to compile until it is.
-      const unknown: never = op;
-      throw new Error(`op kind ${(unknown as { op: string }).op} is not handled by the model`);
-    }
-  }
-}
-
-/** A co-running application thread: page faults (mmap_lock read) or mmap/munmap (write). */
-function* background(sh: Shared, mm: Mm, kind: 'faults' | 'mmap-churn', ratePerS: number, prng: Prng, t: Task): ProcessGen<void> {
-  const k = sh.k;
-  const env = k.env;
-  const rate = ratePerS / 1e9;
-  for (;;) {
-    k.cpus.offCpu(t);
-    yield env.timeout(Math.round(prng.exponential(rate)));
-    if (sh.stopping || mm.killed || mm.exited || env.now > sh.horizon) return;
-    const t0 = env.now;
-    if (k.rec.on) k.rec.begin(t, kind === 'faults' ? 'page fault' : 'mmap/munmap');
-    if (kind === 'faults') {
-      yield* downRead(k, t, mm);
-      yield* k.cpus.compute(t, k.ns.page_fault);
-      mm.lock.upRead();
-    } else {
-      yield* downWrite(k, t, mm);
-      yield* k.cpus.compute(t, k.ns.mmap_op);
-      mm.lock.upWrite();
-    }
-    if (k.rec.on) k.rec.end(t);
-    k.metrics.app.add(env.now - t0);
-  }
 }
