@@ -7,6 +7,7 @@ import { findWorkload } from '../../workloads/index.js';
 import { type ProfileError, profileCosts, validateProfile } from './profiles.js';
 import { rejection, simulate } from './scenario-runner.js';
 import { traceRequest, writeCaseTrace } from '../trace.js';
+import { scenarioFor } from '../scenario.js';
 
 export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './profiles.js';
 
@@ -14,11 +15,6 @@ export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './prof
 export const MAX_PROCESSES = 256;
 /** Most pages over all enclaves of one case (2^25 pages = 128 GiB). */
 export const MAX_TOTAL_PAGES = 2 ** 25;
-
-/** Seed of the workload generator: the case seed with the repeat index mixed in. */
-export function scenarioSeed(seed: number, repeat: number): number {
-  return (seed + Math.imul(repeat, 0x9e3779b1)) >>> 0;
-}
 
 function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   const w = findWorkload(spec.workload);
@@ -38,9 +34,10 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   if (typeof size === 'number' && typeof secs === 'number' && secs > 0 && secs < size) {
     return `parameter 'secs_size' = ${secs} is smaller than 'size' = ${size}; valid: 0 or a power of two ≥ max(8192, size)`;
   }
-  const sc = w.generate(p, scenarioSeed(spec.seed, spec.repeat));
+  const made = scenarioFor(spec);
+  if (!made.ok) return made.detail;
   let pages = 0;
-  for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
+  for (const proc of made.scenario.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
   if (pages > MAX_TOTAL_PAGES)
     return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
   return undefined;
@@ -54,8 +51,9 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
 export function runCaseSync(spec: CaseSpec): CaseResult {
   const bad = check(spec);
   if (bad !== undefined) return { outcome: 'error', detail: bad };
-  const w = findWorkload(spec.workload)!;
-  const sc = w.generate(spec.params, scenarioSeed(spec.seed, spec.repeat));
+  const made = scenarioFor(spec);
+  if (!made.ok) return { outcome: 'error', detail: made.detail };
+  const sc = made.scenario;
   const why = rejection(spec, sc);
   if (why !== undefined) return { outcome: 'rejected', detail: why };
   const tr = traceRequest(spec);

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { generateSigningKey } from '../arch/rsa.js';
 import { Bench } from 'tinybench';
 import type { Backend, CaseResult, CaseSpec } from '../types.js';
-import { findWorkload } from '../../workloads/index.js';
+import { scenarioFor, scenarioSeed } from '../scenario.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { loadBinding, packageRoot, type NativeBinding } from './binding.js';
 import { configureEmulator, emulatedDetail, emulatedDeviceProblem, emulatedFdsInProc, emulatorLibrary, isEmulatedPath, leaks } from './emulator.js';
@@ -153,9 +153,10 @@ async function runDeviceCase(spec: CaseSpec, traces?: SysTraceData[]): Promise<C
   if (!b.ok) return { outcome: 'skipped', detail: b.reason };
   const dv = designVerdict(spec.design, spec.knobs, choice.driver, choice.path);
   if (!dv.run) return { outcome: dv.outcome, detail: dv.detail };
-  const workload = findWorkload(spec.workload);
-  if (!workload) return { outcome: 'error', detail: `unknown workload '${spec.workload}'` };
-  const scenario: Scenario = workload.generate(spec.params, spec.seed);
+  // The model's scenario for the same case: seeded from (seed, repeat), so repeats differ.
+  const made = scenarioFor(spec);
+  if (!made.ok) return { outcome: 'error', detail: made.detail };
+  const scenario: Scenario = made.scenario;
   const sv = scenarioVerdict(scenario, spec.knobs);
   if (!sv.run) return { outcome: sv.outcome, detail: sv.detail };
 
@@ -186,7 +187,8 @@ async function runDeviceCase(spec: CaseSpec, traces?: SysTraceData[]): Promise<C
           driver: choice.driver,
           device: choice.path,
           batchPages: batch,
-          seed: spec.seed + k,
+          // Background schedules differ between repeats and runs, as the scenario's arrivals do.
+          seed: scenarioSeed(spec.seed, spec.repeat) + k,
           ...(keyPem ? { keyPem } : {}),
           ...(traces ? { trace: true } : {}),
         });

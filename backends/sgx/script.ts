@@ -92,6 +92,9 @@ function opSlice(op: Op): [string, TraceArgs | undefined] {
       return [`barrier ${op.name}`, { count: op.count }];
     case 'send-fd':
       return ['send-fd', { enclave: op.enclave, to: op.to }];
+    case 'think':
+      // The planned time (the scenario's arrival gap), beside the slice's measured duration.
+      return ['think', { ns: op.ns }];
     default:
       return [op.op, 'enclave' in op ? { enclave: op.enclave } : undefined];
   }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulate } from '../../backends/model/scenario-runner.js';
-import { scenarioSeed } from '../../backends/model/backend.js';
+import { scenarioSeed } from '../../backends/scenario.js';
 import { profileCosts } from '../../backends/model/profiles.js';
 import { Prng } from '../../backends/model/sim/index.js';
 import { findWorkload } from '../../workloads/index.js';
