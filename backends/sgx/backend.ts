@@ -6,7 +6,6 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { generateSigningKey } from '../arch/rsa.js';
-import { Bench } from 'tinybench';
 import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { scenarioFor, scenarioSeed } from '../scenario.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
@@ -77,25 +76,14 @@ async function runLocal(
     },
   };
   const measures: ProcessMeasure[] = [];
-  // tinybench drives the repetitions: a warm-up build, then `samples` timed builds.
-  const bench = new Bench({ iterations: samples, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0, throws: true });
-  let warm = true;
-  let k = 0;
-  bench.add(
-    'script',
-    async () => {
-      const t0 = runs ? now() : 0;
-      const m = await runScript(p, ops, env);
-      runs?.span(warm ? 'warm-up' : `sample ${++k}`, t0, now());
-      if (!warm) measures.push(m);
-    },
-    {
-      beforeEach(mode) {
-        warm = mode === 'warmup';
-      },
-    },
-  );
-  await bench.run();
+  // A plain timed loop: one warm-up run (not kept), then `samples` timed runs. Each run's
+  // numbers are its own (runScript times every ioctl and build): no statistics over the loop.
+  for (let k = 0; k <= samples; k++) {
+    const t0 = runs ? now() : 0;
+    const m = await runScript(p, ops, env);
+    runs?.span(k === 0 ? 'warm-up' : `sample ${k}`, t0, now());
+    if (k > 0) measures.push(m);
+  }
   return { measures };
 }
 
