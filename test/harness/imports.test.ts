@@ -1,8 +1,9 @@
 /**
- * Imports point down: CLI (bench/) → reports/ and backends/ → workloads/ and results/ → the
- * design space (backends/designs.ts, which imports nothing) → the SGX structures
- * (backends/arch/) → the shared leaf (common/). Same-rank folders do not import
- * each other (backends/model/ and backends/sgx/ never; reports/ never a backend). The test reads
+ * Imports point down: CLI (bench/) and the developer tools (dev/) → reports/ and backends/ →
+ * workloads/ and results/ → the design space (backends/designs.ts, which imports nothing) →
+ * the SGX structures (backends/arch/) → the shared leaf (common/). Same-rank folders do not
+ * import each other (bench/ and dev/ never; backends/model/ and backends/sgx/ never; reports/
+ * never a backend). The test reads
  * every source file's static imports (test/ and scripts/ aside) and fails naming each one that
  * points the wrong way.
  */
@@ -27,6 +28,8 @@ const RANK: Readonly<Record<string, number>> = {
   'backends/sgx': 5,
   reports: 5,
   bench: 6,
+  // Developer tools (the headless-Chromium page check, its PNG reader): beside the CLI, never imported by it.
+  dev: 6,
 };
 
 export function groupOf(rel: string): string | undefined {
@@ -68,6 +71,9 @@ test('the rule itself: an upward or sideways import is wrong; down and within a 
   assert.equal(wrongWay('backends/designs.ts', 'workloads/types.ts'), true);
   assert.equal(wrongWay('workloads/suites.ts', 'backends/types.ts'), true);
   assert.equal(wrongWay('backends/model/a.ts', 'backends/model/b.ts'), false);
+  assert.equal(wrongWay('dev/check-page.ts', 'reports/html.ts'), false);
+  assert.equal(wrongWay('reports/html.ts', 'dev/png.ts'), true);
+  assert.equal(wrongWay('bench/cli.ts', 'dev/check-page.ts'), true);
   assert.deepEqual(
     relativeImports("import { a } from '../x.js';\nexport { b } from './y.js';\nimport type {\n  C,\n} from '../../z.js';\nconst s = 'from \\'./no.js\\'';"),
     ['../x.js', './y.js', '../../z.js'],

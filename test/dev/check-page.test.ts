@@ -5,11 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkPage, findChromium } from '../../reports/check-page.js';
+import { checkPage, findChromium } from '../../dev/check-page.js';
 import { renderHtml } from '../../reports/html.js';
 import { readResults } from '../../reports/read.js';
 import { loadTimelines } from '../../reports/timelines.js';
-import { fixture } from './fixtures.js';
+import { fixture } from '../reports/fixtures.js';
 
 const chromium = findChromium();
 

@@ -3,7 +3,7 @@
  * parses with every chart in it and the screenshot shows charts. Without Chromium it skips with
  * a message (exit 0). The screenshot is kept for a person to look at.
  *
- * Usage: node dist/reports/check-page.js [FILE.csv...] [--png FILE] [--height PX] [--tiles] [--traces DIR]
+ * Usage: node dist/dev/check-page.js [FILE.csv...] [--png FILE] [--height PX] [--tiles] [--traces DIR]
  * Default input: the synthetic fixture test/fixtures/reports/model.csv. The window is 1280 px
  * wide and `--height` px tall (default 2000); `--tiles` also screenshots the rest of the page,
  * one window at a time, into FILE-2.png, FILE-3.png… for a person to read down the page.
@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { readResults } from './read.js';
-import { renderHtml } from './html.js';
-import { loadTimelines } from './timelines.js';
+import { readResults } from '../reports/read.js';
+import { renderHtml } from '../reports/html.js';
+import { loadTimelines } from '../reports/timelines.js';
 import { inspectPng } from './png.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
-import { parsePositiveInt } from './args.js';
+import { parsePositiveInt } from '../reports/args.js';
 import { UsageError } from '../common/errors.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
