@@ -11,9 +11,13 @@
  * interval that has not ended yet and fits a new hold into the first gap at or after its time.
  */
 export class SpinLock {
-  /** Booked holds, sorted by start: starts[i] .. ends[i] (model ns). */
+  /**
+   * Booked holds, sorted by start and never overlapping (so ends are sorted too):
+   * starts[i] .. ends[i] (model ns) for i ≥ head. Entries before `head` have ended.
+   */
   private starts: number[] = [];
   private ends: number[] = [];
+  private head = 0;
   /** Total spin time over the case (ns) and the number of holds that spun. */
   spinNs = 0;
   contended = 0;
@@ -30,11 +34,18 @@ export class SpinLock {
     this.holds++;
     const s = this.starts;
     const e = this.ends;
+    const n = e.length;
+    // Uncontended and in time order (the common case): after every booking.
+    if (n === this.head || e[n - 1]! <= at) {
+      s.push(at);
+      e.push(at + hold);
+      return 0;
+    }
     let start = at;
-    let i = 0;
+    let i = this.head;
     // Skip bookings that end before `start`; then slide past each one that overlaps.
-    while (i < s.length && e[i]! <= start) i++;
-    while (i < s.length && s[i]! < start + hold) {
+    while (i < n && e[i]! <= start) i++;
+    while (i < n && s[i]! < start + hold) {
       if (e[i]! > start) start = e[i]!;
       i++;
     }
@@ -51,16 +62,19 @@ export class SpinLock {
   /** Holds booked and not yet ended at `now` (for tests). */
   pending(now: number): number {
     this.prune(now);
-    return this.starts.length;
+    return this.starts.length - this.head;
   }
 
   private prune(now: number): void {
     const e = this.ends;
-    let n = 0;
-    while (n < e.length && e[n]! <= now) n++;
-    if (n > 0) {
-      this.starts.splice(0, n);
-      e.splice(0, n);
+    let h = this.head;
+    while (h < e.length && e[h]! <= now) h++;
+    // Drop ended entries in one splice now and then, not per call.
+    if (h > 256) {
+      this.starts.splice(0, h);
+      e.splice(0, h);
+      h = 0;
     }
+    this.head = h;
   }
 }
