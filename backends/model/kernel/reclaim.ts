@@ -145,13 +145,6 @@ export function putBack(k: Kernel, e: Enclave, p: number): void {
   markReclaimable(k, e, p);
 }
 
-/** `cost` ns on `t`'s CPU, without a generator when nothing waits (Cpus.burst). */
-export function* run(k: Kernel, t: Task, cost: number): ProcessGen<void> {
-  const work = k.cpus.burst(t, cost);
-  if (work !== null) yield work;
-  else yield* k.cpus.compute(t, cost);
-}
-
 /** encl->lock, without a generator when it is free (kernel.ts). */
 export function* lock(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   if (tryLockEncl(k, e)) return;
