@@ -54,7 +54,10 @@ export class Reclaimer {
         yield k.env.timeout(k.ns.wakeup);
         continue;
       }
-      yield* this.batch(this.task);
+      // Untraced, the driver's batch directly: one generator level less per reclaim event.
+      if (k.rec.on) yield* this.batch(this.task);
+      else if (k.knobs.binding === 'mm') yield* isgxBatch(k, this.task);
+      else yield* mainlineBatch(k, this.task);
     }
   }
 
