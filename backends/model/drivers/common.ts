@@ -196,8 +196,8 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
 /**
  * The entry of an add ioctl, the same for both execution models: with an fd binding, per-fd
  * exclusivity (a concurrent ioctl gets EBUSY); with an mm binding, sgx_get_encl's VMA lookup
- * under the caller's mmap_sem (read), with `extra` ns of the first page's work charged in that
- * short hold (one model event instead of two); then the enclave-state check. Returns the error
+ * under the caller's mmap_sem (read); `extra` ns of the first page's lock-free work are charged
+ * with the entry (in that short hold with an mm binding; one model event instead of two); then the enclave-state check. Returns the error
  * that ends the call, or '' to go on (with `e.ioctlBusy` set for an fd binding).
  */
 export function* enterAddIoctl(k: Kernel, th: Thread, e: Enclave, extra: number): ProcessGen<IoctlResult['err']> {
@@ -215,7 +215,8 @@ export function* enterAddIoctl(k: Kernel, th: Thread, e: Enclave, extra: number)
     e.ioctlBusy = true;
   }
   // Steps try their no-wait forms first (kernel.ts, Cpus.burst): no generator when nothing waits.
-  const entry = ns.syscall + (byMm ? ns.vma_lookup + extra : 0);
+  // binding=fd: no lock between the entry and the first page's lock-free work, so one burst.
+  const entry = ns.syscall + extra + (byMm ? ns.vma_lookup : 0);
   if (byMm && !tryDownRead(k, mm)) yield* downRead(k, t, mm);
   const work = k.cpus.burst(t, entry);
   if (work !== null) yield work;

@@ -38,8 +38,8 @@ export function* addPagesQueued(k: Kernel, th: Thread, e: Enclave, offset: numbe
       break;
     }
     const off = offset + i;
-    // Copy #1 is charged with the get_encl hold of the first page (one event, not two).
-    if (i > 0 || !byMm) {
+    // Copy #1 of the first page is charged with the ioctl's entry (one event, not two).
+    if (i > 0) {
       const work = k.cpus.burst(t, pre);
       if (work !== null) yield work;
       else yield* k.cpus.compute(t, pre);

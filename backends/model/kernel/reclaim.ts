@@ -55,7 +55,10 @@ export class Reclaimer {
         yield k.env.timeout(k.ns.wakeup);
         continue;
       }
-      yield* this.batch(this.task);
+      // Untraced, the driver's batch directly: one generator level less per reclaim event.
+      if (k.rec.on) yield* this.batch(this.task);
+      else if (k.knobs.binding === 'mm') yield* isgxBatch(k, this.task);
+      else yield* mainlineBatch(k, this.task);
     }
   }
 
@@ -144,13 +147,6 @@ export function putBack(k: Kernel, e: Enclave, p: number): void {
   }
   e.state[p] = RESIDENT;
   markReclaimable(k, e, p);
-}
-
-/** `cost` ns on `t`'s CPU, without a generator when nothing waits (Cpus.burst). */
-export function* run(k: Kernel, t: Task, cost: number): ProcessGen<void> {
-  const work = k.cpus.burst(t, cost);
-  if (work !== null) yield work;
-  else yield* k.cpus.compute(t, cost);
 }
 
 /** encl->lock, without a generator when it is free (kernel.ts). */
