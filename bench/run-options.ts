@@ -52,7 +52,7 @@ Options:
                         points at it)
   --trace DIR           also write each case's timeline to DIR/<case_id>.json (Trace Event
                         Format, µs; open in Perfetto or chrome://tracing): model: the simulated
-                        tasks in model time; sgx: each ioctl, mmap and munmap per thread and
+                        tasks and CPUs in model time; sgx: each ioctl, mmap and munmap per thread and
                         process in wall time (CLOCK_MONOTONIC)
   --trace-window MS     with --trace: time kept in full at each end of a trace (default: model
                         ${DEFAULT_TRACE_WINDOW_MS}, sgx ${DEFAULT_WALL_TRACE_WINDOW_MS}); between them, slices and counters are aggregated

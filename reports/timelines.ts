@@ -3,13 +3,15 @@
  * (Trace Event Format; the report reads files, it imports nothing of the model). For the
  * workloads where the designs differ most — concurrent builders (the most builders in the
  * results) and mmap-contention — one case per design (nominal draw, first repeat) is chosen
- * from the rows, and the first WINDOW_US of each one's trace is kept: its tracks (lanes) and
- * complete slices with their nesting depth. Missing trace files are named, not fatal.
+ * from the rows, and the first WINDOW_US of each one's trace is kept: its task tracks (lanes) and
+ * complete slices with their nesting depth; the per-CPU tracks (process `CPUs`) are left to
+ * trace viewers, the lanes are tasks. Missing trace files are named, not fatal.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from '../results/schema.js';
 import { UsageError } from '../common/errors.js';
+import { CPU_GROUP } from '../common/trace/recorder.js';
 import { parseParams } from './group.js';
 
 /** Model time each swimlane shows, from the start of the case (µs). */
@@ -108,11 +110,14 @@ export function readTimeline(file: string, windowUs: number): { lanes: Lane[]; m
     if (!list) slices.set(key, (list = []));
     list.push({ start: e.ts, end: Math.min(windowUs, e.ts + e.dur), name: e.name });
   }
-  const keys = [...slices.keys()].sort((a, b) => {
-    const [pa, ta] = a.split(' ').map(Number);
-    const [pb, tb] = b.split(' ').map(Number);
-    return pa! - pb! || ta! - tb!;
-  });
+  const cpuPids = new Set([...groups].filter(([, g]) => g === CPU_GROUP).map(([pid]) => String(pid)));
+  const keys = [...slices.keys()]
+    .filter((k) => !cpuPids.has(k.split(' ')[0]!))
+    .sort((a, b) => {
+      const [pa, ta] = a.split(' ').map(Number);
+      const [pb, tb] = b.split(' ').map(Number);
+      return pa! - pb! || ta! - tb!;
+    });
   const lanes: Lane[] = keys.slice(0, MAX_LANES).map((key) => {
     const list = slices.get(key)!.sort((a, b) => a.start - b.start || b.end - a.end);
     const stack: number[] = [];

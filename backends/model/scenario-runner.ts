@@ -12,7 +12,7 @@ import { CaseMetrics } from './metrics.js';
 import { collectMetrics } from './collect.js';
 import { checkEnd } from './check-end.js';
 import type { Costs } from './profiles.js';
-import { Cpus, Task } from './kernel/cpus.js';
+import { Cpus, mmGroup, Task } from './kernel/cpus.js';
 import { Epc } from './kernel/epc.js';
 import type { Kernel } from './kernel/kernel.js';
 import { LoadLists } from './kernel/lru.js';
@@ -75,7 +75,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
   const ns = costs.ns;
   const knobs = spec.knobs;
   const metrics = new CaseMetrics();
-  const cpus = new Cpus(env, costs.cpus, ns.timeslice, ns.context_switch);
+  const cpus = new Cpus(env, costs.cpus, ns.timeslice, ns.context_switch, rec);
   const epc = new Epc(costs.epcPages);
   const workers = knobs.execution === 'kthread' ? knobs.workers : 1;
   const wq = new Workqueue(env, cpus, workers, ns.wakeup, 'sgx-add-page-wq', rec);
@@ -139,7 +139,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     mm.threads++;
     sh.mailbox.set(ps.pid, new Store<number>(env, `socket(${ps.name})`));
     sh.arrived.set(ps.pid, env.event<void>());
-    const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, `mm${ps.mm}`), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
+    const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, mmGroup(ps.mm)), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
     const proc = env.process(runScript(sh, th, ps), ps.name);
     taskOf.set(proc, th.task);
     th.proc = proc;
@@ -151,7 +151,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     for (let i = 0; i < bg.threads; i++) {
       mm.threads++;
       const name = `app-${bg.kind}${i}(mm${bg.mm})`;
-      const task = new Task(name, `mm${bg.mm}`);
+      const task = new Task(name, mmGroup(bg.mm));
       taskOf.set(env.process(background(sh, mm, bg.kind, bg.ratePerS, prng.fork(name), task), name), task);
     }
   }
@@ -186,6 +186,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     else throw err;
   }
   holds?.finish();
+  cpus.finishTrace();
   trace?.finish();
   return { result, kernel: k, problems, trace };
 }

@@ -3,7 +3,7 @@
  * `traceEvents` array; Perfetto UI and chrome://tracing open it). Timestamps are µs of the
  * recorder's clock (model time, or wall time for hardware traces). Kept slices are complete events (`X`, category-less) on their task's track; aggregated buckets are `X`
  * events on a twin track "<task> (aggregated)"; counters are `C` events of the kernel process;
- * flows are `s`/`f` pairs; instants are global. Events are sorted by (time, longer first,
+ * flows are `s`/`f` pairs; instants are global (`deadlock`) or on a track (`mark`). Events are sorted by (time, longer first,
  * recording order), so every track's timestamps are monotonic and parents precede children.
  */
 import { Kind, type Item, type WindowRecorder } from './window.js';
@@ -125,7 +125,11 @@ function emitItem(
       add(it.ts, 0, `{"name":${name},"ph":"C","ts":${us(it.ts)},"pid":${rec.counterPid},"args":{"value":${it.v}}}`);
       return;
     case Kind.Instant: {
-      const ev: Event = { name: it.name, cat: 'model', ph: 'i', s: 'g', ts: us(it.ts), pid: rec.counterPid, tid: 0 };
+      // tid 0: a global instant (of the kernel process); else one on that track.
+      const ev: Event =
+        it.tid === 0
+          ? { name: it.name, cat: 'model', ph: 'i', s: 'g', ts: us(it.ts), pid: rec.counterPid, tid: 0 }
+          : { name: it.name, cat: 'model', ph: 'i', s: 't', ts: us(it.ts), pid: pidOfTid(it.tid), tid: it.tid };
       if (it.args !== undefined) ev['args'] = it.args;
       add(it.ts, 0, JSON.stringify(ev));
       return;

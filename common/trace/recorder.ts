@@ -14,8 +14,11 @@ export interface TracedTask {
   tid: number;
 }
 
-/** Slice and instant arguments: flat values only, so the JSON stays small and stable. */
-export type TraceArgs = Readonly<Record<string, number | string | boolean>>;
+/** Slice and instant arguments: flat values (or a list of numbers), so the JSON stays small and stable. */
+export type TraceArgs = Readonly<Record<string, number | string | boolean | readonly number[]>>;
+
+/** The trace process of the per-CPU tracks (`CPU 0`, `CPU 1`, ...) of model traces. */
+export const CPU_GROUP = 'CPUs';
 
 export interface Recorder {
   /** False for NO_TRACE: call sites skip building names and arguments. */
@@ -36,6 +39,10 @@ export interface Recorder {
   flowIn(t: TracedTask, id: number): void;
   /** A global instant at now. */
   instant(name: string, args?: TraceArgs): void;
+  /** An instant at now on `t`'s track. */
+  mark(t: TracedTask, name: string, args?: TraceArgs): void;
+  /** Give `t` its track now (tracks are otherwise made on first use), so it exists even if empty. */
+  declare(t: TracedTask): void;
 }
 
 function nothing(): void {}
@@ -51,4 +58,6 @@ export const NO_TRACE: Recorder = {
   flowOut: nothing,
   flowIn: nothing,
   instant: nothing,
+  mark: nothing,
+  declare: nothing,
 };

@@ -158,6 +158,15 @@ export class WindowRecorder implements Recorder {
     this.push({ kind: Kind.Instant, tid: 0, name, ts: now, end: now, args, v: 0, tid2: 0 });
   }
 
+  mark(t: TracedTask, name: string, args?: TraceArgs): void {
+    const now = this.clock.now;
+    this.push({ kind: Kind.Instant, tid: this.tidOf(t), name, ts: now, end: now, args, v: -1, tid2: 0 });
+  }
+
+  declare(t: TracedTask): void {
+    this.tidOf(t);
+  }
+
   private push(it: Item): void {
     this.pending.push(it);
     if (it.end > this.lastEnd) this.lastEnd = it.end;
@@ -197,13 +206,15 @@ export class WindowRecorder implements Recorder {
   }
 
   private aggregate(it: Item): void {
-    if (it.kind === Kind.Flow || it.kind === Kind.Instant) {
+    // Global instants in the middle are dropped; a track's instants (mark) count in its buckets
+    // like zero-length slices.
+    if (it.kind === Kind.Flow || (it.kind === Kind.Instant && it.tid === 0)) {
       this.droppedFlows += it.kind === Kind.Flow ? 1 : 0;
       return;
     }
     this.aggregated++;
     const idx = this.bucketOf(it.ts);
-    if (it.kind === Kind.Slice) {
+    if (it.kind !== Kind.Counter) {
       // Consecutive items nearly always fall in the bucket of the one before on their track.
       let b: SliceBucket | undefined;
       if (this.lastTid === it.tid && this.lastIdx === idx && this.lastWidth === this.bucketNs) b = this.lastBucket!;

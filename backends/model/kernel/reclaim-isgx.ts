@@ -70,7 +70,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     const zap = ns.vma_lookup + (mapped ? ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0) : 0);
     k.metrics.ipis += n * targets;
     const evict = 2 * ns.backing_page + ns.ewb + ns.eremove + ns.spinlock;
-    const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, e) + n * evict;
+    const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, t, e) + n * evict;
     const wcost = k.cpus.burst(t, cost);
     if (wcost !== null) yield wcost;
     else yield* k.cpus.compute(t, cost);

@@ -106,7 +106,7 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     let cost = ns.lock + ns.ewb;
     if (!tracked.includes(e)) {
       tracked.push(e);
-      cost += ns.etrack + notTrackedCost(k, e);
+      cost += ns.etrack + notTrackedCost(k, t, e);
     }
     cost += ns.spinlock + k.epcLock.acquire(k.env.now, k.env.now + cost, ns.spinlock);
     const wcost = k.cpus.burst(t, cost);

@@ -10,6 +10,7 @@ import { NONE, RESIDENT, type Enclave } from './enclave.js';
 import { HIGH_WATERMARK, type EpcUse } from './epc.js';
 import { queueEncl, tryLockEncl, waitedEncl, type Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
+import { traceIpis } from './ipi-trace.js';
 import { isgxBatch } from './reclaim-isgx.js';
 import { mainlineBatch } from './reclaim-mainline.js';
 
@@ -160,13 +161,15 @@ export function* lock(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
  * The IPIs of the first EWB of a batch on an enclave with threads inside: EWB after ETRACK is
  * still SGX_NOT_TRACKED, so both drivers IPI the enclave's CPUs (mainline `sgx_encl_ewb`:
  * `on_each_cpu_mask(sgx_encl_cpumask(encl), ...)`; isgx `sgx_ewb` → `sgx_flush_cpus`) and retry
- * the EWB. No thread inside (every build): no IPI. Returns the extra ns; counts the targets.
+ * the EWB. No thread inside (every build): no IPI. Returns the extra ns; counts the targets
+ * (and traces them: ipi-trace.ts); `t` is the sending task.
  */
-export function notTrackedCost(k: Kernel, e: Enclave): number {
+export function notTrackedCost(k: Kernel, t: Task, e: Enclave): number {
   if (e.threadsInside === 0) return 0;
   let cpus = 0;
   for (const mm of e.mms) if (!mm.exited) cpus += mm.cpusIn(k.costs.cpus);
   const targets = Math.min(k.costs.cpus, Math.max(1, cpus));
   k.metrics.ipis += targets;
+  if (k.rec.on) traceIpis(k, t, e, targets);
   return k.ns.ipi + k.ns.ewb;
 }
