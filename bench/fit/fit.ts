@@ -197,7 +197,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       },
     },
     x0,
-    { maxIterations: 10, tolerance: 1e-3 },
+    { maxIterations: 20, tolerance: 1e-3, jacobianEvery: 3 },
   );
   const after = last.model;
   const x = result.x;
