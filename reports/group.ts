@@ -21,6 +21,11 @@ export function metricKey(r: ConfigKey & { readonly metric: string }): string {
   return configKey(r) + '\u001f' + r.metric;
 }
 
+/** A row's (configuration, metric) fields alone: what metricKey joins. */
+export function metricFields(r: ConfigKey & { readonly metric: string }): ConfigKey & { readonly metric: string } {
+  return { backend: r.backend, design: r.design, workload: r.workload, profile: r.profile, params: r.params, metric: r.metric };
+}
+
 /** All samples of one (configuration, metric). */
 export interface Series extends ConfigKey {
   readonly metric: string;
@@ -38,17 +43,7 @@ export function seriesOf(rows: readonly Row[]): Map<string, Series> {
     const k = metricKey(r);
     let s = out.get(k);
     if (!s) {
-      s = {
-        backend: r.backend,
-        design: r.design,
-        workload: r.workload,
-        profile: r.profile,
-        params: r.params,
-        metric: r.metric,
-        unit: r.unit,
-        clock: r.clock,
-        values: [],
-      };
+      s = { ...metricFields(r), unit: r.unit, clock: r.clock, values: [] };
       out.set(k, s);
     } else if (r.clock === 'wall' && s.clock === 'model') {
       s = { ...s, clock: 'wall' };

@@ -19,6 +19,7 @@ import type { Row } from '../results/schema.js';
 import { formatNumber } from '../results/csv.js';
 import { spearman } from './stats.js';
 import { drawValues } from './uncertainty.js';
+import { metricFields, metricKey } from './group.js';
 
 /** How many costs are kept per metric. */
 export const TOP_COSTS = 5;
@@ -67,7 +68,7 @@ export function costSensitivity(rows: readonly Row[], vectors: readonly Readonly
   // The key order of drawValues is first-seen row order, i.e. plan order.
   const firstRow = new Map<string, Row>();
   for (const r of rows) {
-    const k = [r.backend, r.design, r.workload, r.profile, r.params, r.metric].join('\u001f');
+    const k = metricKey(r); // the key drawValues groups by
     if (!firstRow.has(k)) firstRow.set(k, r);
   }
   for (const [key, byDraw] of drawValues(rows)) {
@@ -88,12 +89,7 @@ export function costSensitivity(rows: readonly Row[], vectors: readonly Readonly
     const r = firstRow.get(key)!;
     scored.forEach((c, i) =>
       out.push({
-        backend: r.backend,
-        design: r.design,
-        workload: r.workload,
-        profile: r.profile,
-        params: r.params,
-        metric: r.metric,
+        ...metricFields(r),
         rank: i + 1,
         cost: c.cost,
         rho: c.rho,

@@ -1,5 +1,5 @@
 /** Parameters and op sequences shared by the workloads. */
-import type { Op, ParamSpec, ParamValues } from './types.js';
+import type { Op, ParamSpec, ParamValues, ProcessScript } from './types.js';
 import { mulberry32 } from '../common/prng.js';
 import { PAGE_SIZE } from '../common/page.js';
 
@@ -133,4 +133,9 @@ export function arrivals(seed: number, count: number, ratePerS: number): number[
     out.push(t);
   }
   return out;
+}
+
+/** Builder process `i` (pid and mm `i`, its own mm), running `ops` from the start. */
+export function builderProcess(i: number, ops: Op[]): ProcessScript {
+  return { pid: i, name: `builder${i}`, role: 'builder', mm: i, startNs: 0, ops };
 }

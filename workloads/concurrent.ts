@@ -1,5 +1,5 @@
 /** concurrent — `builders` processes (separate mms) each build their own enclave at once. */
-import { buildOpsFrom, buildParams, destroyOps, destroyParam, num } from './common.js';
+import { builderProcess, buildOpsFrom, buildParams, destroyOps, destroyParam, num } from './common.js';
 import type { ProcessScript, WorkloadSpec } from './types.js';
 
 export const concurrent: WorkloadSpec = {
@@ -13,14 +13,7 @@ export const concurrent: WorkloadSpec = {
   generate(values) {
     const processes: ProcessScript[] = [];
     for (let i = 1; i <= num(values, 'builders'); i++) {
-      processes.push({
-        pid: i,
-        name: `builder${i}`,
-        role: 'builder',
-        mm: i,
-        startNs: 0,
-        ops: [...buildOpsFrom(values, i), ...destroyOps(values, i), { op: 'exit' }],
-      });
+      processes.push(builderProcess(i, [...buildOpsFrom(values, i), ...destroyOps(values, i), { op: 'exit' }]));
     }
     return { processes, background: [], needs: {} };
   },

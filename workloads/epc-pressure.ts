@@ -3,7 +3,7 @@
  * below the EPC size to several times it (every enclave stays alive until all are built); optional mmap/munmap churn in each builder's mm
  * (writers queued on mmap_lock: the condition of the direct-reclaim hazard).
  */
-import { buildOps, destroyOps, destroyParam, insideParam, mapOp, num, PAGE, sizeParam } from './common.js';
+import { builderProcess, buildOps, destroyOps, destroyParam, insideParam, mapOp, num, PAGE, sizeParam } from './common.js';
 import type { Background, ProcessScript, WorkloadSpec } from './types.js';
 
 export const epcPressure: WorkloadSpec = {
@@ -23,21 +23,16 @@ export const epcPressure: WorkloadSpec = {
     const processes: ProcessScript[] = [];
     const background: Background[] = [];
     for (let i = 1; i <= builders; i++) {
-      processes.push({
-        pid: i,
-        name: `builder${i}`,
-        role: 'builder',
-        mm: i,
-        startNs: 0,
-        ops: [
+      processes.push(
+        builderProcess(i, [
           ...buildOps(i, each, num(values, 'measure') === 1, true, 0),
           // Threads inside (inside > 0) run once the enclave is ready, while the others still build.
           ...(num(values, 'inside') > 0 ? [mapOp(values, i)] : []),
           { op: 'barrier', name: 'built', count: builders },
           ...destroyOps(values, i),
           { op: 'exit' },
-        ],
-      });
+        ]),
+      );
       if (num(values, 'churn') > 0) background.push({ kind: 'mmap-churn', mm: i, threads: 1, ratePerS: num(values, 'churn') });
     }
     return { processes, background, needs: { inside: num(values, 'inside') } };

@@ -82,27 +82,14 @@ export function inspectDevice(path: string, driver: Driver, groupFile = SOURCES.
   const group = groupName(st.gid, groupFile);
   const owner = st.uid === 0 ? 'root' : String(st.uid);
   const mode = `${modeString(st.mode, st.isCharacterDevice())} ${owner}:${group}`;
-  if (!st.isCharacterDevice())
-    return {
-      path,
-      driver,
-      exists: true,
-      mode,
-      group,
-      charDevice: false,
-      accessible: false,
-      problem: `${path} is not a character device, so not an SGX device`,
-    };
+  const found = { path, driver, exists: true, mode, group } as const;
+  if (!st.isCharacterDevice()) return { ...found, charDevice: false, accessible: false, problem: `${path} is not a character device, so not an SGX device` };
   try {
     accessSync(path, fsc.R_OK | fsc.W_OK);
-    return { path, driver, exists: true, mode, group, charDevice: true, accessible: true };
+    return { ...found, charDevice: true, accessible: true };
   } catch {
     return {
-      path,
-      driver,
-      exists: true,
-      mode,
-      group,
+      ...found,
       charDevice: true,
       accessible: false,
       problem: `no permission to open ${path} (${mode}); add your user to the group that owns it: sudo usermod -aG ${group} $USER, then log in again`,

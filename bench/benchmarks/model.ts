@@ -8,35 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { PRESETS, parseDesign } from '../../backends/designs.js';
+import { PRESETS } from '../../backends/designs.js';
 import { runCaseSync } from '../../backends/model/backend.js';
-import { loadProfile } from '../../backends/model/profiles.js';
-import { findWorkload } from '../../workloads/index.js';
+import { modelCase } from '../../backends/model/case.js';
 import type { CaseSpec } from '../../backends/types.js';
 
 const GiB = 1024 ** 3;
 
+/** The fully measured build of `size` bytes on `design` (backends/model/case.ts). */
 function buildSpec(design: string, profile: string, size: number): CaseSpec {
-  const w = findWorkload('build')!;
-  const params: Record<string, number | string> = {};
-  for (const p of w.params) params[p.name] = p.default;
-  params['size'] = size;
-  params['measure'] = 1;
-  const d = parseDesign(design);
-  const pr = loadProfile(profile);
-  return {
-    caseId: 'bench',
-    backend: 'model',
-    design: d.name,
-    knobs: d.knobs,
-    workload: 'build',
-    profile: pr.name,
-    profileData: pr.data,
-    params,
-    seed: 1,
-    repeat: 0,
-    options: {},
-  };
+  return modelCase('build', design, { size, measure: 1 }, profile, 1, 0, 'bench');
 }
 
 /** Child mode: run the 64 GiB case and print its own peak RSS. */

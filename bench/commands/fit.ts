@@ -21,7 +21,12 @@ together, reported as one combined figure. The written profile marks fitted cost
 "fitted", that range, and a source naming the observations.
 
 Observations: a CSV with columns id, source, machine, profile, workload, design, params, metric,
-value, unit, rel_uncertainty, mapping (docs/validation.md). The shipped calibration set is
+value, unit, rel_uncertainty, role, mapping (docs/validation.md). Rows with role "fit" are
+fitted to; rows with role "check" are only compared with the model before and after the fit
+(their leave-one-out figure is the fit's prediction). A results CSV of the sgx backend
+(eaddbench run --backend sgx --out FILE.csv) is read as observations too: each case's time
+medians (*_p50, per_page_time; unit ns), the median over repeats, their half-range as the
+uncertainty (at least 2 %; 10 % for one repeat); the model runs the same case. The shipped calibration set is
 backends/model/calibration/observations.csv. A row applies to the profile it names; a profile
 called NAME-priors is fitted against the rows for NAME.
 
@@ -79,7 +84,7 @@ export const command: Command = {
     }
     const family = profile.name.replace(/-priors$/, '');
     const known = [...new Set([...listProfiles().map((p) => p.name), profile.name, family])];
-    const all = readObservations(values.observations, known);
+    const all = readObservations(values.observations, known, family);
     const observations = all.filter((o) => o.profile === profile.name || o.profile === family);
     if (observations.length === 0) throw new UsageError(`--observations ${values.observations}: no row names profile '${profile.name}' or '${family}'`);
     const free =
@@ -119,9 +124,10 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 export function formatReport(r: FitReport, wallMs: number, out: string): string {
   let s = `Observations (model clock; measured values as published):\n`;
   s += table(
-    ['observation', 'unit', 'measured', 'model before', 'error', 'model after', 'error', 'leave-one-out', 'error', '±'],
+    ['observation', 'role', 'unit', 'measured', 'model before', 'error', 'model after', 'error', 'leave-one-out', 'error', '±'],
     r.rows.map((x) => [
       x.id,
+      x.role,
       x.unit,
       num(x.measured),
       num(x.before),

@@ -39,6 +39,8 @@ export interface ResidualRow {
   readonly loo: number;
   readonly errorLoo: number;
   readonly relUncertainty: number;
+  /** `check` rows are compared, not fitted to: their leave-one-out figure is the fit's own prediction. */
+  readonly role: Observation['role'];
 }
 
 export interface FittedCost {
@@ -68,7 +70,9 @@ const MOVES = 0.01; // an elasticity below this on every observation: the data d
 export async function fitProfile(input: FitInput): Promise<FitReport> {
   const costs = input.data['costs'] as Record<string, CostDoc>;
   const names: readonly string[] = COST_FIELDS.map((d) => d.key);
-  const obs = input.observations;
+  // Only `fit` rows enter the objective; `check` rows are run before and after (observations.ts).
+  const obs = input.observations.filter((o) => o.role === 'fit');
+  const checks = input.observations.filter((o) => o.role === 'check');
   let runs = 0;
 
   /** Model values of every observation for each cost vector (one pool run for all; each vector once). */
@@ -80,13 +84,15 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
     todo.forEach((v, i) => memo.set(keyOf(v), fresh[i]!));
     return vectors.map((v) => memo.get(keyOf(v))!);
   };
-  const evaluateNew = async (vectors: readonly CostVector[]): Promise<number[][]> => {
+  const evaluateNew = (vectors: readonly CostVector[]): Promise<number[][]> => runSet(vectors, obs);
+  /** Model values of the observations `set` for each cost vector (one pool run). */
+  const runSet = async (vectors: readonly CostVector[], set: readonly Observation[]): Promise<number[][]> => {
     if (vectors.length === 0) return [];
     const specs: CaseSpec[] = [];
     const where: [number, number, number][] = [];
     vectors.forEach((v, vi) => {
       const data = withCosts(input.data, v);
-      obs.forEach((o, oi) =>
+      set.forEach((o, oi) =>
         o.points.forEach((params, pi) => {
           specs.push({
             caseId: `fit-${o.id}-${pi}`,
@@ -105,11 +111,11 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
         }),
       );
     });
-    const values = vectors.map(() => obs.map((o) => o.points.map(() => NaN)));
+    const values = vectors.map(() => set.map((o) => o.points.map(() => NaN)));
     const failures: string[] = [];
     const pool = runPool(specs, input.workers, (i, result) => {
       const [vi, oi, pi] = where[i]!;
-      const o = obs[oi]!;
+      const o = set[oi]!;
       const m = result.outcome === 'ok' ? result.metrics.find((x) => x.metric === o.metric) : undefined;
       if (m === undefined)
         failures.push(
@@ -120,7 +126,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
     await pool.done;
     runs += specs.length;
     if (failures.length > 0) throw new CheckFailed(`fit: ${failures[0]}`);
-    return values.map((per) => per.map((pts, oi) => (obs[oi]!.slopePages !== undefined ? (pts[1]! - pts[0]!) / obs[oi]!.slopePages! : pts[0]!)));
+    return values.map((per) => per.map((pts, oi) => (set[oi]!.slopePages !== undefined ? (pts[1]! - pts[0]!) / set[oi]!.slopePages! : pts[0]!)));
   };
 
   const vectorOf = (free: readonly string[], x: readonly number[]): CostVector => {
@@ -191,7 +197,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       },
     },
     x0,
-    { maxIterations: 10, tolerance: 1e-3 },
+    { maxIterations: 20, tolerance: 1e-3, jacobianEvery: 3 },
   );
   const after = last.model;
   const x = result.x;
@@ -209,6 +215,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
     return x.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v + d[i]!)));
   });
   const looVals = await evaluate(looX.map((lx) => vectorOf(free, lx)));
+  const [checkBefore, checkAfter] = checks.length > 0 ? await runSet([{}, vectorOf(free, x)], checks) : [[], []];
 
   // Spread of each fitted cost: the covariance (JᵀJ)⁻¹ of the full problem, ±2σ within its range.
   const { JtJ } = normal(fullJ(last.dm), residualsFrom(x, after));
@@ -267,11 +274,11 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       low: Math.min(f.low, f.fitted),
       high: Math.max(f.high, f.fitted),
       unit: 'ns',
-      source: `fitted: ${input.observationsFile} (${ids}) by eaddbench fit${together}; prior ${doc.value} ns: ${doc.source}`,
+      source: `fitted: ${input.observationsFile} (${ids}${checks.length > 0 ? `; compared, not fitted: ${checks.map((o) => o.id).join(', ')}` : ''}) by eaddbench fit${together}; prior ${doc.value} ns: ${doc.source}`,
       grade: 'fitted',
     };
   }
-  const rows: ResidualRow[] = obs.map((o, j) => ({
+  const fitRows: ResidualRow[] = obs.map((o, j) => ({
     id: o.id,
     measured: o.value,
     unit: o.unit,
@@ -282,7 +289,23 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
     loo: looVals[j]![j]!,
     errorLoo: looVals[j]![j]! / o.value - 1,
     relUncertainty: o.relUncertainty,
+    role: o.role,
   }));
+  const checkRows: ResidualRow[] = checks.map((o, j) => ({
+    id: o.id,
+    measured: o.value,
+    unit: o.unit,
+    before: checkBefore![j]!,
+    after: checkAfter![j]!,
+    errorBefore: checkBefore![j]! / o.value - 1,
+    errorAfter: checkAfter![j]! / o.value - 1,
+    loo: checkAfter![j]!,
+    errorLoo: checkAfter![j]! / o.value - 1,
+    relUncertainty: o.relUncertainty,
+    role: o.role,
+  }));
+  // In the file's order.
+  const rows = input.observations.map((o) => (o.role === 'fit' ? fitRows : checkRows).find((r) => r.id === o.id)!);
   return { free, rows, costs: fitted, combined, iterations: result.iterations, modelRuns: runs, profile: { ...input.data, costs: nextCosts } };
 }
 

@@ -67,11 +67,37 @@ export function normal(J: readonly (readonly number[])[], r: readonly number[]):
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-export async function levenbergMarquardt(p: LsqProblem, x0: readonly number[], opts: { maxIterations?: number; tolerance?: number } = {}): Promise<LsqResult> {
+/**
+ * Broyden's rank-one update of J after the step d = x' − x with residuals r → r': J + (r' − r − J d) dᵀ / dᵀd,
+ * so that J' d = r' − r. No new evaluation of the residuals.
+ */
+export function broyden(J: readonly (readonly number[])[], d: readonly number[], r: readonly number[], rNext: readonly number[]): number[][] {
+  const dd = d.reduce((s, v) => s + v * v, 0);
+  if (!(dd > 0)) return J.map((row) => [...row]);
+  return J.map((row, k) => {
+    const u = rNext[k]! - r[k]! - row.reduce((s, v, i) => s + v * d[i]!, 0);
+    return row.map((v, i) => v + (u * d[i]!) / dd);
+  });
+}
+
+/**
+ * `jacobianEvery` N > 1: the caller's Jacobian is taken at the start and after every N-th
+ * accepted step; in between, Broyden updates stand in for it (one trial batch per iteration
+ * instead of a trial batch and a Jacobian). A failed step or convergence with an updated J
+ * takes a fresh one first, so the result (and the J returned) is that of a real Jacobian.
+ */
+export async function levenbergMarquardt(
+  p: LsqProblem,
+  x0: readonly number[],
+  opts: { maxIterations?: number; tolerance?: number; jacobianEvery?: number } = {},
+): Promise<LsqResult> {
   const maxIt = opts.maxIterations ?? 30;
   const tol = opts.tolerance ?? 1e-6;
+  const every = Math.max(1, Math.floor(opts.jacobianEvery ?? 1));
   let x = x0.map((v, i) => clamp(v, p.lo[i]!, p.hi[i]!));
   let { r, J } = await p.residualsAndJacobian(x);
+  let fresh = true;
+  let sinceJacobian = 0;
   let cost = half(r);
   let lambda = 1e-2;
   let it = 0;
@@ -93,21 +119,45 @@ export async function levenbergMarquardt(p: LsqProblem, x0: readonly number[], o
     let best = -1;
     for (let k = 0; k < trials.length; k++) if (half(rs[k]!) < cost && (best < 0 || half(rs[k]!) < half(rs[best]!))) best = k;
     if (best < 0) {
+      if (!fresh) {
+        // The updated J may be what failed: take a real one before damping harder.
+        ({ r, J } = await p.residualsAndJacobian(x));
+        fresh = true;
+        sinceJacobian = 0;
+        continue;
+      }
       lambda *= 1000;
       if (lambda > 1e8) break;
       continue;
     }
     const next = half(rs[best]!);
     const step = Math.max(...trials[best]!.map((v, i) => Math.abs(v - x[i]!)));
+    const prev = x;
     x = trials[best]!;
     lambda = Math.max(1e-7, lambdas[best]! / 10);
     const improved = (cost - next) / Math.max(cost, 1e-300);
-    ({ r, J } = await p.residualsAndJacobian(x));
+    const converged = improved < tol || step < 1e-9;
+    sinceJacobian++;
+    if (every === 1 || converged || sinceJacobian >= every) {
+      ({ r, J } = await p.residualsAndJacobian(x));
+      fresh = true;
+      sinceJacobian = 0;
+    } else {
+      J = broyden(
+        J,
+        x.map((v, i) => v - prev[i]!),
+        r,
+        rs[best]!,
+      );
+      r = rs[best]!;
+      fresh = false;
+    }
     cost = half(r);
-    if (improved < tol || step < 1e-9) {
+    if (converged) {
       it++;
       break;
     }
   }
-  return { x, cost, iterations: it, J, r };
+  if (!fresh) ({ r, J } = await p.residualsAndJacobian(x));
+  return { x, cost: half(r), iterations: it, J, r };
 }

@@ -14,6 +14,7 @@ import { findWorkload } from '../../workloads/index.js';
 import type { ParamValues } from '../../workloads/types.js';
 import { UsageError } from '../errors.js';
 import { parseParam } from '../params.js';
+import { isResultsCsv, observationsFromResults } from './from-results.js';
 
 export const OBSERVATION_COLUMNS = [
   'id',
@@ -27,8 +28,17 @@ export const OBSERVATION_COLUMNS = [
   'value',
   'unit',
   'rel_uncertainty',
+  'role',
   'mapping',
 ] as const;
+
+/**
+ * What a row is for: `fit` rows are fitted to; `check` rows are only compared with the model
+ * before and after (a figure the model has no step for, kept visible but out of the objective,
+ * so that it cannot pull the costs it does have away from the rows it can represent).
+ */
+export const OBSERVATION_ROLES = ['fit', 'check'] as const;
+export type ObservationRole = (typeof OBSERVATION_ROLES)[number];
 
 export interface Observation {
   readonly id: string;
@@ -48,17 +58,25 @@ export interface Observation {
   readonly value: number;
   readonly unit: string;
   readonly relUncertainty: number;
+  readonly role: ObservationRole;
   readonly mapping: string;
 }
 
-/** Reads and checks an observations file; `profiles` are the profile names it may name. */
-export function readObservations(file: string, profiles: readonly string[]): Observation[] {
+/**
+ * Reads and checks an observations file; `profiles` are the profile names it may name. A hardware
+ * results CSV is read as observations too (from-results.ts), each for `resultsProfile`.
+ */
+export function readObservations(file: string, profiles: readonly string[], resultsProfile?: string): Observation[] {
   let text: string;
   try {
     text = readInput(file, 'csv').toString('utf8');
   } catch (err) {
     if (err instanceof InputFileError) throw new UsageError(`--observations ${err.message}`);
     throw err;
+  }
+  if (isResultsCsv(text)) {
+    if (resultsProfile === undefined) throw new UsageError(`observations ${file}: a results CSV; only eaddbench fit reads those as observations`);
+    return observationsFromResults(text, file, resultsProfile);
   }
   return parseObservations(text, file, profiles);
 }
@@ -107,6 +125,9 @@ export function parseObservations(text: string, file: string, profiles: readonly
     const rel = Number(f.rel_uncertainty);
     if (f.rel_uncertainty === '' || !Number.isFinite(rel) || rel <= 0 || rel > 10)
       throw new UsageError(`${at('rel_uncertainty')}: '${f.rel_uncertainty}' must be a number in (0, 10]`);
+    if (!(OBSERVATION_ROLES as readonly string[]).includes(f.role))
+      throw new UsageError(`${at('role')}: '${f.role}' must be one of ${OBSERVATION_ROLES.join(', ')}`);
+    const role = f.role as ObservationRole;
     // Parameters: defaults, then the row's; at most one `A..B` range, on a size parameter, for a slope.
     const base: Record<string, number | string> = {};
     for (const p of w.params) base[p.name] = p.default;
@@ -158,9 +179,11 @@ export function parseObservations(text: string, file: string, profiles: readonly
       value,
       unit: f.unit,
       relUncertainty: rel,
+      role,
       mapping: f.mapping,
     });
   }
   if (out.length === 0) throw new UsageError(`observations ${file}: no observation rows`);
+  if (!out.some((o) => o.role === 'fit')) throw new UsageError(`observations ${file}: no row has role 'fit'`);
   return out;
 }

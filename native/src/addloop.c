@@ -29,6 +29,27 @@ static inline void record(struct eb_latencies lat, uint32_t i, uint64_t t0, uint
   if (lat.start != NULL && i < lat.start_cap) lat.start[i] = (double)t0;
 }
 
+/* One call of a loop: issued with errno cleared, its start and duration recorded at index
+ * res->calls; the call's errno is left in *saved. */
+static inline long timed_issue(eb_issue_fn issue, void *ctx, int fd, unsigned long request, void *arg,
+                               struct eb_latencies lat, struct eb_add_result *res, int *saved) {
+  uint64_t t0 = now_ns();
+  errno = 0;
+  long ret = issue(ctx, fd, request, arg);
+  *saved = errno;
+  record(lat, res->calls, t0, now_ns());
+  res->calls++;
+  return ret;
+}
+
+/* A call that failed for good: its errno (EIO when it set none or returned an SGX code), and the
+ * SGX code of a positive return. */
+static inline int failed(long ret, int saved, struct eb_add_result *res) {
+  res->err = ret < 0 ? (saved != 0 ? saved : EIO) : EIO;
+  if (ret > 0) res->sgx_code = (int)ret;
+  return res->err;
+}
+
 int eb_add_pages_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long request, uint64_t src, uint64_t src_len,
                       uint64_t offset, uint64_t length, uint64_t secinfo, uint64_t flags, uint64_t batch,
                       struct eb_latencies lat, struct eb_add_result *res) {
@@ -53,12 +74,8 @@ int eb_add_pages_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long reques
       .flags = flags,
       .count = 0,
     };
-    uint64_t t0 = now_ns();
-    errno = 0;
-    long ret = issue(ctx, fd, request, &arg);
-    int saved = errno;
-    record(lat, res->calls, t0, now_ns());
-    res->calls++;
+    int saved;
+    long ret = timed_issue(issue, ctx, fd, request, &arg, lat, res, &saved);
 
     /* A count beyond the call's length or not in whole pages means the argument was not what
      * the driver wrote back: stop rather than loop on garbage. */
@@ -86,9 +103,7 @@ int eb_add_pages_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long reques
       }
       continue;
     }
-    res->err = ret < 0 ? (saved != 0 ? saved : EIO) : EIO;
-    if (ret > 0) res->sgx_code = (int)ret;
-    return res->err;
+    return failed(ret, saved, res);
   }
   return 0;
 }
@@ -106,12 +121,8 @@ int eb_isgx_add_page_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long re
       .secinfo = secinfo,
       .mrmask = mrmask,
     };
-    uint64_t t0 = now_ns();
-    errno = 0;
-    long ret = issue(ctx, fd, request, &arg);
-    int saved = errno;
-    record(lat, res->calls, t0, now_ns());
-    res->calls++;
+    int saved;
+    long ret = timed_issue(issue, ctx, fd, request, &arg, lat, res, &saved);
     if (ret == 0) {
       i++;
       res->bytes_done += EB_PAGE;
@@ -123,9 +134,7 @@ int eb_isgx_add_page_loop(eb_issue_fn issue, void *ctx, int fd, unsigned long re
       continue;
     }
     if (ret < 0 && saved == EINTR) res->eintr_retries++;
-    res->err = ret < 0 ? (saved != 0 ? saved : EIO) : EIO;
-    if (ret > 0) res->sgx_code = (int)ret;
-    return res->err;
+    return failed(ret, saved, res);
   }
   return 0;
 }

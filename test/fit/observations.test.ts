@@ -7,7 +7,7 @@ import { cli, tmp } from '../uncertainty/helpers.js';
 import { OBSERVATION_COLUMNS } from '../../bench/fit/observations.js';
 
 const HEAD = OBSERVATION_COLUMNS.join(',');
-const GOOD = 'x,src,m,skylake-client,build,mm-less,size=4MiB..8MiB;measure=0,slope:build_time_p50,3000,ns/page,0.1,map';
+const GOOD = 'x,src,m,skylake-client,build,mm-less,size=4MiB..8MiB;measure=0,slope:build_time_p50,3000,ns/page,0.1,fit,map';
 
 test('each bad field of an observations file is refused with exit 2, the file, the line and the column', () => {
   const d = tmp();
@@ -21,6 +21,8 @@ test('each bad field of an observations file is refused with exit 2, the file, t
     [GOOD.replace('ns/page', 'ns'), /:2: column 'unit': 'ns' for slope:build_time_p50; expected 'ns\/page'/],
     [GOOD.replace('size=4MiB..8MiB', 'size=8MiB'), /:2: column 'params': slope:build_time_p50 needs one size parameter written A\.\.B/],
     [GOOD.replace('mm-less', 'nosuch-design'), /:2: column 'design': unknown design 'nosuch-design'/],
+    [GOOD.replace(',fit,', ',nosuch,'), /:2: column 'role': 'nosuch' must be one of fit, check/],
+    [GOOD.replace(',fit,', ',check,'), /obs\.csv: no row has role 'fit'/],
   ];
   for (const [row, message] of cases) {
     const file = join(d, 'obs.csv');
@@ -82,7 +84,13 @@ test('a fit recovers the costs that generated its observations (closed loop thro
   const t = rows.map((l) => Number(l.split(',')[14])).sort((a, b) => a - b);
   const slope = (t[1]! - t[0]!) / 1024;
   const file = join(d, 'obs.csv');
-  writeFileSync(file, `${HEAD}\n${GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.01,')}\n`);
+  const row = GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.01,');
+  // A check row far from the model: compared, not fitted, so it must not move EADD.
+  const check = row
+    .replace(/^x,/, 'y,')
+    .replace(`,${slope},`, `,${slope * 3},`)
+    .replace(',fit,', ',check,');
+  writeFileSync(file, `${HEAD}\n${row}\n${check}\n`);
   const out = join(d, 'fitted.json');
   const r = cli('fit', '--profile', 'skylake-client-priors', '--observations', file, '--free', 'eadd', '--out', out, '--json', '--workers', '1');
   assert.equal(r.status, 0, r.stderr);
@@ -91,7 +99,12 @@ test('a fit recovers the costs that generated its observations (closed loop thro
   const eadd = fitted.costs['eadd']!;
   assert.ok(Math.abs(eadd.value / 4500 - 1) < 0.02, `eadd fitted ${eadd.value} ns, truth 4500`);
   assert.equal(eadd.grade, 'fitted');
-  assert.match(eadd.source, /^fitted: .*obs\.csv \(x\)/);
-  const report = JSON.parse(r.stdout) as { rows: { errorAfter: number }[] };
+  assert.match(eadd.source, /^fitted: .*obs\.csv \(x; /);
+  assert.match(eadd.source, /compared, not fitted: y\)/);
+  const report = JSON.parse(r.stdout) as { rows: { id: string; role: string; errorAfter: number; after: number; loo: number }[] };
   assert.ok(Math.abs(report.rows[0]!.errorAfter) < 0.01);
+  const y = report.rows[1]!;
+  assert.deepEqual([y.id, y.role], ['y', 'check']);
+  assert.ok(Math.abs(y.errorAfter + 2 / 3) < 0.01, `the check row is reported against its value: ${y.errorAfter}`);
+  assert.equal(y.loo, y.after);
 });

@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Row } from '../../results/schema.js';
+import { testRow } from '../reports/fixtures.js';
 
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,25 +37,7 @@ function treeWithFifthPreset(): string {
 }
 
 function row(design: string, value: number): Row {
-  return {
-    schema_version: 2,
-    run_id: 'r',
-    case_id: `c-${design}`,
-    backend: 'model',
-    design,
-    workload: 'build',
-    profile: 'p',
-    params: 'size=4096',
-    seed: 1,
-    repeat: 0,
-    draw: 0,
-    clock: 'model',
-    metric: 'build_time_p50',
-    unit: 'ns',
-    value,
-    outcome: 'ok',
-    detail: '',
-  };
+  return testRow({ case_id: `c-${design}`, design, value });
 }
 
 test('a fifth preset added in designs.ts alone reaches the summary, the palette, the suites and --design', async (t) => {

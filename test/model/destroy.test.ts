@@ -40,7 +40,8 @@ test('per-mm destroy: munmap, then release with the backing copy of every added 
   const freed = PAGES + vaPages(PAGES) + 1;
   const floor = ns.munmap_enclave + freed * (ns.eremove + ns.spinlock) + PAGES * ns.backing_free;
   const t = metric(r, 'destroy_time_p50');
-  assert.ok(t >= floor && t < floor * 1.01, `destroy_time_p50 ${t} ns, closed form ${floor} ns plus locks`);
+  // Model time is whole nanoseconds: the fitted costs are not.
+  assert.ok(t >= floor - 1 && t < floor * 1.01, `destroy_time_p50 ${t} ns, closed form ${floor} ns plus locks`);
 });
 
 test('one builder: lifecycle_time = build_time + destroy_time, on every preset', () => {

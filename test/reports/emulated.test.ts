@@ -12,30 +12,25 @@ import { buildCharts } from '../../reports/charts.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { compareRows } from '../../reports/compare.js';
+import { testRow } from './fixtures.js';
 
 const HW = 'skylake-client';
 const EMU = emulatedProfile(HW);
 
 function row(profile: string, design: string, builders: number, value: number): Row {
-  return {
-    schema_version: 2,
-    run_id: 'r',
+  return testRow({
     case_id: `${profile}-${design}-${builders}`,
     backend: 'sgx',
     design,
     workload: 'concurrent',
     profile,
     params: `builders=${builders};size=65536`,
-    seed: 1,
-    repeat: 0,
-    draw: 0,
     clock: 'wall',
     metric: 'throughput',
     unit: 'pages/s',
     value,
-    outcome: 'ok',
     detail: isEmulatedProfile(profile) ? 'emulated: emu:mainline (SGX driver emulator …)' : '',
-  };
+  });
 }
 
 // Hardware values are 1xx, emulated 9xx: a mixed series would show one among the other.

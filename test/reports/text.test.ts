@@ -4,28 +4,10 @@ import assert from 'node:assert/strict';
 import type { Row } from '../../results/schema.js';
 import { summaryTable } from '../../reports/text.js';
 import { summarize } from '../../reports/summary.js';
+import { testRow } from './fixtures.js';
 
 function row(design: string, repeat: number, value: number, over: Partial<Row> = {}): Row {
-  return {
-    schema_version: 2,
-    run_id: 'r',
-    case_id: `c-${design}-${repeat}`,
-    backend: 'model',
-    design,
-    workload: 'build',
-    profile: 'p',
-    params: 'size=4096',
-    seed: 1,
-    repeat,
-    draw: 0,
-    clock: 'model',
-    metric: 'build_time_p50',
-    unit: 'ns',
-    value,
-    outcome: 'ok',
-    detail: '',
-    ...over,
-  };
+  return testRow({ case_id: `c-${design}-${repeat}`, design, repeat, value, ...over });
 }
 
 test('run summary: the median over repeats, as the report summary has it, and the per-mm ÷ mm-less ratio', () => {

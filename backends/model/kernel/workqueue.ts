@@ -1,8 +1,12 @@
 /**
  * A workqueue with `max_active` workers (the add-page queue is WQ_UNBOUND with max_active 1:
  * intel/linux-sgx-driver sgx_main.c). Work items are queued FIFO; a queued item is not queued
- * twice; an item re-queued while it runs goes to the back. flush_work waits for an item to be
- * idle and is a Waitable, so a flush that cannot finish shows up in the wait-for graph.
+ * twice; an item re-queued while it runs goes to the back. A work item never runs on two workers
+ * at once (torvalds/linux kernel/workqueue.c `process_one_work`: a worker that picks an item
+ * another worker is executing defers it to that worker, `find_worker_executing_work` and
+ * `move_linked_works`), so one enclave's requests keep their order with max_active > 1.
+ * flush_work waits for an item to be idle and is a Waitable, so a flush that cannot finish shows
+ * up in the wait-for graph.
  */
 import type { Environment, Event, Process, ProcessGen, Waitable } from '../sim/index.js';
 import { Task, type Cpus } from './cpus.js';
@@ -13,6 +17,8 @@ export interface WorkItem {
   run(t: Task): ProcessGen<void>;
   pending: boolean;
   running: Process | null;
+  /** Picked by a worker while another ran it: that worker runs it again when it finishes. */
+  deferred: boolean;
   idleWaiters: Event<void>[];
   readonly flushWaitable: Waitable;
 }
@@ -23,6 +29,7 @@ export function workItem(name: string, run: (t: Task) => ProcessGen<void>): Work
     run,
     pending: false,
     running: null,
+    deferred: false,
     idleWaiters: [],
     flushWaitable: {
       name: `flush_work(${name})`,
@@ -101,13 +108,21 @@ export class Workqueue {
         this.items.splice(0, this.head);
         this.head = 0;
       }
-      item.pending = false;
+      if (item.running !== null) {
+        // Executing on another worker: defer it there (it stays pending until it runs).
+        item.deferred = true;
+        continue;
+      }
       item.running = this.env.activeProcess;
-      const start = this.env.now;
-      if (this.rec.on) this.rec.begin(t, item.name);
-      yield* item.run(t);
-      if (this.rec.on) this.rec.end(t);
-      this.busyNs += this.env.now - start;
+      do {
+        item.deferred = false;
+        item.pending = false;
+        const start = this.env.now;
+        if (this.rec.on) this.rec.begin(t, item.name);
+        yield* item.run(t);
+        if (this.rec.on) this.rec.end(t);
+        this.busyNs += this.env.now - start;
+      } while (item.deferred);
       item.running = null;
       if (!item.pending) {
         const waiters = item.idleWaiters.splice(0);
