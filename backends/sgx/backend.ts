@@ -10,7 +10,7 @@ import type { Backend, CaseResult, CaseSpec } from '../types.js';
 import { scenarioFor, scenarioSeed } from '../scenario.js';
 import type { Op, ProcessScript, Scenario } from '../../workloads/types.js';
 import { loadBinding, packageRoot, type NativeBinding } from './binding.js';
-import { configureEmulator, emulatedDetail, emulatedDeviceProblem, emulatedFdsInProc, emulatorLibrary, isEmulatedPath, leaks } from './emulator.js';
+import { configureEmulator, emulatedDetail, emulatedDeviceProblem, emulatedFdsInProc, emulatorLibrary, epcMetrics, isEmulatedPath, leaks } from './emulator.js';
 import { chooseDevice, probe, type Driver } from './detect.js';
 import { designVerdict, planScripts, scenarioVerdict } from './compat.js';
 import { addBatch } from '../designs.js';
@@ -107,12 +107,16 @@ async function runEmulatedCase(spec: CaseSpec, device: string, traces?: SysTrace
   }
   const before = b.binding.emuStats()!;
   const r = await runDeviceCase(spec, traces);
-  const left = leaks(before, b.binding.emuStats()!, emulatedFdsInProc());
+  const after = b.binding.emuStats()!;
+  const left = leaks(before, after, emulatedFdsInProc());
   const note = emulatedDetail(device, spec.profile);
   const failure = [...(left.length > 0 ? [`after the case: ${left.join(', ')}`] : []), ...(r.outcome === 'ok' ? [] : [r.detail])].join('; ');
   // A row's detail is its metric's when it has one: a failure must be in every row.
   const head = failure ? `${note}; ${failure}` : note;
-  const metrics = (r.metrics ?? []).map((m) => ({ ...m, detail: m.detail ? `${head}; ${m.detail}` : head }));
+  const measured = r.metrics ?? [];
+  // The emulator knows what no wall clock shows: the EWBs and ELDUs the case caused.
+  const all = measured.length > 0 ? [...measured, ...epcMetrics(before, after)] : measured;
+  const metrics = all.map((m) => ({ ...m, detail: m.detail ? `${head}; ${m.detail}` : head }));
   if (left.length > 0) return { outcome: 'error', detail: head, metrics };
   return r.outcome === 'ok' ? { outcome: 'ok', metrics } : { outcome: r.outcome, detail: head, metrics };
 }

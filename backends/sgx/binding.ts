@@ -101,7 +101,7 @@ export interface NativeBinding {
   /** Loads the SGX driver emulator (once per process) or passes it a new configuration (emulator.ts). */
   emuEnable(library: string, config: string): void;
   /** The emulator's live objects, or null when it is not loaded. */
-  emuStats(): { enclaveFds: number; mappings: number; epcPages: number; enclaves: number; evictions: number } | null;
+  emuStats(): { enclaveFds: number; mappings: number; epcPages: number; enclaves: number; evictions: number; eldu: number } | null;
 }
 
 /** The shape of errors the binding throws. */

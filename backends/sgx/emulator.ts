@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ProfileData } from '../types.js';
+import type { MetricValue, ProfileData } from '../types.js';
 import type { Driver } from './detect.js';
 
 /** The device paths the emulator answers (`--device emu:…`). */
@@ -102,7 +102,10 @@ export interface EmuStats {
   readonly mappings: number;
   readonly epcPages: number;
   readonly enclaves: number;
+  /** EWBs so far in the shared EPC. */
   readonly evictions: number;
+  /** ELDUs so far in the shared EPC (an access to an evicted page). */
+  readonly eldu: number;
 }
 
 /**
@@ -118,6 +121,18 @@ export function leaks(before: EmuStats, after: EmuStats, procFds: number): strin
   if (after.epcPages !== before.epcPages) out.push(`${after.epcPages - before.epcPages} EPC page(s) still held`);
   if (after.enclaves !== before.enclaves) out.push(`${after.enclaves - before.enclaves} enclave(s) not released`);
   return out;
+}
+
+/**
+ * The shared EPC's EWBs and ELDUs during a case (every process of it, its warm-up run and
+ * every sample), as `epc_evictions` and `eldu`.
+ */
+export function epcMetrics(before: EmuStats, after: EmuStats): MetricValue[] {
+  const detail = "counted by the emulator's shared EPC over the whole case (its warm-up run and every sample, all processes)";
+  return [
+    { metric: 'epc_evictions', value: after.evictions - before.evictions, detail },
+    { metric: 'eldu', value: after.eldu - before.eldu, detail },
+  ];
 }
 
 /** The detail every metric of an emulated case carries. */

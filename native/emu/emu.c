@@ -4,8 +4,9 @@
  * hooks. Calls on anything that is not an emulated device path or an emulated enclave fd go to
  * the previous table entries (libc) untouched; the rest go to the driver emulated for the
  * enclave (mainline.c, isgx.c). The enclave files and this process's references to them are
- * in state.c; the ENCLS leaves and the shared EPC both drivers use, in encls.c. Also here:
- * the configuration (costs, EPC size and file) and the install.
+ * in state.c; the ENCLS leaves both drivers use, in encls.c; the shared EPC (eviction, and ELDU
+ * when the touch hook here finds an evicted page), in epc.c. Also here: the configuration
+ * (costs, EPC size and file) and the install.
  */
 #define _GNU_SOURCE
 #include "state.h"
@@ -17,9 +18,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-static struct emu_epc local_epc;
-struct emu_epc *emu_epc = &local_epc;
 
 /* ---- the table entries ---- */
 
@@ -116,6 +114,7 @@ static void *emu_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     if (ret == 0) {
       f->r->refs++; /* the VMA holds the file */
       emu_maps[slot] = (struct mapent){1, (uint64_t)(uintptr_t)p, len, f->r};
+      if (slot >= emu_maps_hi) emu_maps_hi = slot + 1;
     }
   } else if (ret == 0) {
     /* The pages an access from outside the enclave sees: anonymous memory standing in for the
@@ -126,6 +125,7 @@ static void *emu_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
     } else {
       f->r->refs++; /* the VMA holds the file */
       emu_maps[slot] = (struct mapent){1, (uint64_t)(uintptr_t)p, len, f->r};
+      if (slot >= emu_maps_hi) emu_maps_hi = slot + 1;
     }
   }
   emu_unlock();
@@ -161,6 +161,47 @@ static int emu_munmap(void *addr, size_t len) {
   }
   emu_unlock();
   return 0;
+}
+
+/* The fault an access to an emulated mainline enclave's mapping takes (sgx_vma_fault, ELDU of
+ * an evicted page; epc.c): the mapping is anonymous memory, so the binding's touchPages calls
+ * this before it reads. isgx's fault handler (sgx_do_fault) refuses an enclave before EINIT,
+ * and the emulated isgx EINIT never succeeds (no launch token), so no isgx access reaches ELDU. */
+static void emu_touch(uint64_t addr, uint64_t pages) {
+  uint64_t end = addr + pages * EMU_PAGE;
+  for (uint64_t a = addr; a < end;) {
+    emu_lock();
+    /* the mapping holding a, or else where the next one starts (most touches hit none: the
+     * background's faults on anonymous memory, so only the slots ever used are scanned) */
+    struct mapent *hit = NULL;
+    uint64_t next = end;
+    for (int i = 0; i < emu_maps_hi && !hit; i++) {
+      struct mapent *m = &emu_maps[i];
+      if (!m->used) continue;
+      if (a >= m->addr && a < m->addr + m->len) hit = m;
+      else if (m->addr > a && m->addr < next) next = m->addr;
+    }
+    if (hit == NULL) {
+      emu_unlock();
+      a = next;
+      continue;
+    }
+    struct eref *r = hit->r;
+    uint64_t stop = hit->addr + hit->len < end ? hit->addr + hit->len : end;
+    struct emu_encl *e = r->hdr;
+    /* the mapping holds the enclave; the touch holds a reference while it spins */
+    int usable = e->driver == 1 && (__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & EMU_ENCL_CREATED) && r->maplen >= emu_encl_bytes(e->npages);
+    if (usable) r->refs++;
+    emu_unlock();
+    if (usable) {
+      uint64_t lo = a > e->base ? a : e->base, hi = stop < e->base + e->size ? stop : e->base + e->size;
+      if (hi > lo) emu_eldu_pages(e, (lo - e->base) / EMU_PAGE, (hi - lo + EMU_PAGE - 1) / EMU_PAGE);
+      emu_lock();
+      emu_put_ref(r);
+      emu_unlock();
+    }
+    a = stop;
+  }
 }
 
 static void emu_fd_sent(int fd) {
@@ -257,30 +298,11 @@ int eb_emu_install(struct eb_sys_table *t, const char *config, char *err, size_t
 }
 
 static int installed;
-static char epc_path[2048];
 
 static int install_locked(struct eb_sys_table *t, const char *epc_file, int64_t epc_pages, char *err, size_t errlen) {
   if (!installed) emu_next = *t;
-  if (epc_file[0] != '\0' && strcmp(epc_file, epc_path) != 0) {
-    int fd = open(epc_file, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, EMU_PAGE) != 0) {
-      snprintf(err, errlen, "emulator: cannot open the shared EPC file %s: %s", epc_file, strerror(errno));
-      if (fd >= 0) close(fd);
-      return -1;
-    }
-    void *p = mmap(NULL, EMU_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-      snprintf(err, errlen, "emulator: cannot map the shared EPC file %s: %s", epc_file, strerror(errno));
-      return -1;
-    }
-    emu_epc = p;
-    snprintf(epc_path, sizeof epc_path, "%s", epc_file);
-  }
-  uint64_t zero = 0;
-  __atomic_compare_exchange_n(&emu_epc->magic, &zero, EMU_MAGIC, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
   /* the EPC size of the profile of the case being run (every process of a case has the same) */
-  __atomic_store_n(&emu_epc->capacity, epc_pages, __ATOMIC_RELEASE);
+  if (emu_epc_attach(epc_file, epc_pages, err, errlen) != 0) return -1;
   t->open = emu_open;
   t->close = emu_close;
   t->ioctl = emu_ioctl;
@@ -288,6 +310,7 @@ static int install_locked(struct eb_sys_table *t, const char *epc_file, int64_t 
   t->munmap = emu_munmap;
   t->fd_sent = emu_fd_sent;
   t->fd_received = emu_fd_received;
+  t->touch = emu_touch;
   if (!installed) atexit(emu_exit);
   installed = 1;
   return 0;

@@ -1,6 +1,7 @@
-/* The SGX driver emulator's shared state: an enclave lives in a memfd (header page + one byte
- * per ELRANGE page), so its fd is a real fd that dup, fork and SCM_RIGHTS carry like the real
- * driver's file; the EPC is a small shared file accounted by every process of the run. */
+/* The SGX driver emulator's shared state: an enclave lives in a memfd (header page, one byte
+ * per ELRANGE page, then one EPC-slot reference per ELRANGE page), so its fd is a real fd that
+ * dup, fork and SCM_RIGHTS carry like the real driver's file; the EPC is a shared file (header
+ * page, then one slot per EPC page) accounted by every process of the run (epc.c). */
 #ifndef EMU_EMU_H
 #define EMU_EMU_H
 
@@ -46,14 +47,29 @@ struct emu_encl {
   struct emu_sha256 mr; /* running MRENCLAVE */
   struct emu_costs costs;
   char profile[64];
+  uint32_t uid; /* the enclave's name in the shared EPC's slots (from emu_epc.next_uid at ECREATE) */
+};
+
+/* One EPC page that holds an enclave page (an sgx_epc_page with its owner): which enclave
+ * (uid, 0 when free) and which of its pages; prev/next link it in the active (reclaimable)
+ * list or the free list. Indices are slot number + 1, 0 = none. */
+struct emu_slot {
+  uint32_t uid, page, prev, next;
 };
 
 struct emu_epc {
   uint64_t magic;
   int64_t capacity; /* pages */
-  int64_t pages;    /* pages held by live enclaves (SECS included) */
+  int64_t pages;    /* EPC pages held by live enclaves: SECS, VA pages and resident enclave pages */
   int64_t enclaves;
-  int64_t evictions;
+  int64_t evictions; /* EWBs so far */
+  int64_t eldus;     /* ELDUs so far */
+  uint32_t next_uid;
+  int32_t lock, lock_pid; /* the spinlock over the slots and the lists (epc.c) */
+  uint32_t nslots;        /* slots the file holds (grows to the largest capacity configured) */
+  uint32_t fresh;         /* slots [fresh, nslots) were never used */
+  uint32_t free_head;
+  uint32_t active_head, active_tail; /* sgx_active_page_list: oldest at the head */
 };
 
 /* state of this process (state.c; emu_epc and the install in emu.c) */
@@ -75,9 +91,13 @@ void emu_charge(uint64_t *deadline, uint64_t cost);
 /* copy_from_user / copy_to_user: -EFAULT when the range is not readable / writable. */
 int emu_copy_from_user(void *dst, uint64_t src, size_t n);
 int emu_copy_to_user(uint64_t dst, const void *src, size_t n);
-/* Grows the enclave file to hold `npages` page bytes and remaps it; returns the new header or NULL. */
+/* Grows the enclave file to hold `npages` pages' state and remaps it; returns the new header or NULL. */
 struct emu_encl *emu_resize(int fd, uint64_t npages);
+/* Bytes of an enclave's state: header, page bytes, slot references (a memfd, or isgx's heap). */
+size_t emu_encl_bytes(uint64_t npages);
 uint8_t *emu_pages(struct emu_encl *e);
+/* Per ELRANGE page: the shared EPC slot (+1) it was last given; resident only if that slot still names it. */
+uint32_t *emu_slot_refs(struct emu_encl *e);
 void emu_debug(const char *fmt, ...);
 
 /* mainline.c: the /dev/sgx_enclave ioctls and mmap check. Return 0 or -errno. */
@@ -85,10 +105,20 @@ long emu_mainline_ioctl(int fd, struct emu_encl *e, unsigned long request, void 
 int emu_mainline_may_map(struct emu_encl *e, uint64_t start, uint64_t len, int prot, int flags);
 void emu_release_pages(struct emu_encl *e);
 
-/* ENCLS pieces and the shared EPC both drivers use (encls.c; SDM constants in encls.h) */
-int64_t emu_epc_alloc(int64_t n); /* returns the EWBs it took */
+/* The shared EPC both drivers use (epc.c). The allocations return the EWBs they took. */
+int emu_epc_attach(const char *file, int64_t capacity, char *err, size_t errlen);
+int64_t emu_epc_alloc(int64_t n); /* n pages the reclaimer never takes (SECS, VA pages) */
 void emu_epc_free(int64_t n);
+/* Page idx of e gets an EPC page and goes to the tail of the active list. */
+int64_t emu_epc_alloc_page(struct emu_encl *e, uint64_t idx);
+/* The fault path: ELDU of every added page in [first, first+n) that is evicted; returns how many. */
+int64_t emu_eldu_pages(struct emu_encl *e, uint64_t first, uint64_t n);
+/* At release: frees e's resident pages and `other` more; returns the resident pages freed. */
+int64_t emu_epc_release(struct emu_encl *e, int64_t other);
+uint32_t emu_epc_new_uid(void);
 uint64_t emu_va_pages(uint64_t page_cnt);
+
+/* ENCLS pieces both drivers use (encls.c; SDM constants in encls.h) */
 const char *emu_ecreate_fault(const uint8_t *secs);
 const char *emu_secinfo_problem(const uint8_t *si);
 const char *emu_tcs_fault(const uint8_t *tcs);

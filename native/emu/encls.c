@@ -1,9 +1,9 @@
 /*
- * What both emulated drivers share: the EPC accounted across the processes of a run (the
- * allocation with direct reclaim, VA pages, the release of an enclave) and the ENCLS leaves as
- * the SDM defines them (ECREATE's and EADD's checks, the MRENCLAVE blocks, EINIT). Each
- * piece names the kernel function (torvalds/linux arch/x86/kernel/cpu/sgx/) or SDM leaf it
- * stands in for. The ioctls that call them are per driver: mainline.c, isgx.c.
+ * What both emulated drivers share (the EPC accounted across the processes of a run is in
+ * epc.c): the release of an enclave and the ENCLS leaves as the SDM defines them (ECREATE's
+ * and EADD's checks, the MRENCLAVE blocks, EINIT). Each piece names the kernel function
+ * (torvalds/linux arch/x86/kernel/cpu/sgx/) or SDM leaf it stands in for. The ioctls that
+ * call them are per driver: mainline.c, isgx.c.
  */
 #define _GNU_SOURCE
 #include "encls.h"
@@ -13,29 +13,16 @@
 #include "emu.h"
 #include "rsa3072.h"
 
-#define VA_SLOTS 512
-
-/* EPC pages for an enclave; returns how many other pages had to be written back (EWB) first,
- * as sgx_alloc_epc_page (main.c) does by direct reclaim when the free list is empty. */
-int64_t emu_epc_alloc(int64_t n) {
-  int64_t after = __atomic_add_fetch(&emu_epc->pages, n, __ATOMIC_ACQ_REL);
-  int64_t over = after - emu_epc->capacity;
-  int64_t ev = over <= 0 ? 0 : (over < n ? over : n);
-  if (ev > 0) __atomic_add_fetch(&emu_epc->evictions, ev, __ATOMIC_ACQ_REL);
-  return ev;
-}
-void emu_epc_free(int64_t n) { __atomic_sub_fetch(&emu_epc->pages, n, __ATOMIC_ACQ_REL); }
-
-uint64_t emu_va_pages(uint64_t page_cnt) { return page_cnt == 0 ? 0 : (page_cnt + VA_SLOTS - 1) / VA_SLOTS; }
-
-/* sgx_encl_release() (encl.c): EREMOVE of every page, the VA pages and the SECS; the EPC is returned. */
+/* sgx_encl_release() (encl.c): EREMOVE of every resident page, the VA pages and the SECS (an
+ * evicted page has only its backing, which goes with the enclave); the EPC is returned. */
 void emu_release_pages(struct emu_encl *e) {
   uint32_t zero = 0;
   if (!__atomic_compare_exchange_n(&e->released, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return;
   if (!(__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & EMU_ENCL_CREATED)) return;
-  uint64_t held = e->pages_added + 1 + emu_va_pages(e->pages_added + 1);
-  emu_spin_until(emu_now_ns() + held * e->costs.eremove);
-  emu_epc_free((int64_t)held);
+  uint64_t other = 1 + emu_va_pages(e->pages_added + 1);
+  uint64_t t0 = emu_now_ns();
+  uint64_t held = (uint64_t)emu_epc_release(e, (int64_t)other) + other;
+  emu_spin_until(t0 + held * e->costs.eremove);
   __atomic_sub_fetch(&emu_epc->enclaves, 1, __ATOMIC_ACQ_REL);
 }
 

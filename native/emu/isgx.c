@@ -48,15 +48,16 @@ static int worker_started;
 static void put_encl(struct isgx_encl *ie) {
   if (--ie->refs > 0) return;
   struct emu_encl *e = ie->e;
-  uint64_t held = e->pages_added + 1 + emu_va_pages(e->pages_added + 1);
-  emu_spin_until(emu_now_ns() + held * e->costs.eremove);
-  emu_epc_free((int64_t)held);
+  uint64_t other = 1 + emu_va_pages(e->pages_added + 1), t0 = emu_now_ns();
+  uint64_t held = (uint64_t)emu_epc_release(e, (int64_t)other) + other; /* resident pages (epc.c) */
+  emu_spin_until(t0 + held * e->costs.eremove);
   __atomic_sub_fetch(&emu_epc->enclaves, 1, __ATOMIC_ACQ_REL);
   free(e);
   free(ie);
 }
 
-/* sgx_add_page_worker / sgx_process_add_page_req: EPC page, EADD, EEXTEND per mrmask bit. */
+/* sgx_add_page_worker / sgx_process_add_page_req: EPC page, EADD, EEXTEND per mrmask bit; the
+ * page then goes to the tail of the load list (here the shared EPC's active list, epc.c). */
 static void *worker(void *unused) {
   (void)unused;
   pthread_mutex_lock(&lock);
@@ -78,7 +79,8 @@ static void *worker(void *unused) {
       /* the worker runs without the lock held for the instructions, as the driver's does */
       pthread_mutex_unlock(&lock);
       struct emu_encl *e = ie->e;
-      int64_t ev = emu_epc_alloc(1 + (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1)));
+      int64_t va = (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1));
+      int64_t ev = (va > 0 ? emu_epc_alloc(va) : 0) + emu_epc_alloc_page(e, r->offset / EMU_PAGE);
       emu_measure_block(e, "EADD\0\0\0\0", r->offset, r->secinfo, 48);
       uint64_t cost = e->costs.eadd + (uint64_t)ev * e->costs.ewb;
       for (int k = 0; k < 16; k++) {
@@ -188,7 +190,7 @@ static long ioc_create(void *arg) {
   }
   uint64_t t0 = emu_now_ns();
   struct isgx_encl *ie = calloc(1, sizeof *ie);
-  struct emu_encl *e = calloc(1, EMU_HDR_BYTES + size / EMU_PAGE);
+  struct emu_encl *e = calloc(1, emu_encl_bytes(size / EMU_PAGE));
   if (!ie || !e) {
     pthread_mutex_unlock(&lock);
     free(ie);
@@ -204,6 +206,7 @@ static long ioc_create(void *arg) {
   memcpy(&e->miscselect, secs + 20, 4);
   e->attributes = u64(secs + 48);
   e->xfrm = u64(secs + 56);
+  e->uid = emu_epc_new_uid();
   emu_sha256_init(&e->mr);
   uint8_t blk[64] = {0};
   memcpy(blk, "ECREATE\0", 8);

@@ -54,6 +54,7 @@ static long ioc_create(int fd, struct emu_encl **ep, void *arg) {
   e->miscselect = emu_u32at(secs + 20);
   e->attributes = emu_u64at(secs + 48);
   e->xfrm = emu_u64at(secs + 56);
+  e->uid = emu_epc_new_uid();
   /* ECREATE starts MRENCLAVE: "ECREATE\0", u32 SSAFRAMESIZE, u64 SIZE, zeros */
   emu_sha256_init(&e->mr);
   uint8_t blk[64];
@@ -73,28 +74,32 @@ static long ioc_create(int fd, struct emu_encl **ep, void *arg) {
 static long add_page(struct emu_encl *e, uint64_t src, uint64_t offset, const uint8_t *secinfo, uint64_t flags, uint64_t *deadline) {
   uint64_t idx = offset / EMU_PAGE;
   uint8_t *pg = emu_pages(e) + idx;
-  /* sgx_alloc_epc_page(.., reclaim = true), then sgx_encl_grow() (a VA page per 512 pages) */
-  int64_t need = 1 + (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1));
-  int64_t ev = emu_epc_alloc(need);
+  /* sgx_encl_grow(): a VA page per 512 pages, never reclaimed */
+  int64_t va = (int64_t)(emu_va_pages(e->pages_added + 2) - emu_va_pages(e->pages_added + 1));
+  int64_t ev = va > 0 ? emu_epc_alloc(va) : 0;
   /* xa_insert() of the page: a page already at this offset gives -EBUSY */
   if (*pg & EMU_PG_PRESENT) {
-    emu_epc_free(need);
+    emu_epc_free(va);
     emu_debug("emulator: xa_insert: a page is already present at offset 0x%llx", (unsigned long long)offset);
     return -EBUSY;
   }
   /* __sgx_encl_add_page: get_user_pages(src) (-EFAULT when the source is not mapped) */
   uint8_t data[EMU_PAGE];
   if (emu_copy_from_user(data, src, sizeof data)) {
-    emu_epc_free(need);
+    emu_epc_free(va);
     emu_debug("emulator: __sgx_encl_add_page: source 0x%llx is not readable", (unsigned long long)src);
     return -EFAULT;
   }
   const char *fault = (emu_u64at(secinfo) & SECINFO_TYPE_MASK) == SECINFO_TCS ? emu_tcs_fault(data) : NULL;
   if (fault) {
-    emu_epc_free(need);
+    emu_epc_free(va);
     emu_debug("emulator: EADD faulted at offset 0x%llx: %s", (unsigned long long)offset, fault);
     return -EIO;
   }
+  /* sgx_alloc_epc_page(.., reclaim = true) for the page (direct reclaim when the EPC is full),
+   * EADD, then sgx_mark_page_reclaimable(): the tail of the active list (epc.c). The driver
+   * allocates before the checks and frees on failure; the emulator allocates after them. */
+  ev += emu_epc_alloc_page(e, idx);
   /* EADD: "EADD\0\0\0\0", u64 offset, the first 48 bytes of SECINFO */
   emu_measure_block(e, "EADD\0\0\0\0", offset, secinfo, 48);
   uint64_t sflags = emu_u64at(secinfo);

@@ -1,6 +1,7 @@
 /*
  * The emulator's per-process state (see emu.c for the calls it serves): an enclave is a memfd
- * whose first page is struct emu_encl and whose following bytes are one byte per ELRANGE page;
+ * whose first page is struct emu_encl, followed by one byte per ELRANGE page and one EPC-slot
+ * reference per ELRANGE page (epc.c);
  * so the enclave fd is a real fd (dup, SCM_RIGHTS and fork carry it) and every process that
  * holds it sees the same enclave. Unknown fds are recognised by fstat (a regular file) and the
  * magic in their first bytes.
@@ -34,6 +35,7 @@ uint64_t emu_signal_every;
 static struct eref erefs[MAX_REFS];
 struct fdent emu_fds[MAX_FD];
 struct mapent emu_maps[MAX_MAPS];
+int emu_maps_hi;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread char debug_msg[320];
 
@@ -81,9 +83,13 @@ int emu_copy_to_user(uint64_t dst, const void *src, size_t n) {
   return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
 }
 
+static size_t page_round(uint64_t n) { return (size_t)((n + EMU_PAGE - 1) / EMU_PAGE) * EMU_PAGE; }
+
 uint8_t *emu_pages(struct emu_encl *e) { return (uint8_t *)e + EMU_HDR_BYTES; }
 
-static size_t file_bytes(uint64_t npages) { return EMU_HDR_BYTES + ((npages + EMU_PAGE - 1) / EMU_PAGE) * EMU_PAGE; }
+uint32_t *emu_slot_refs(struct emu_encl *e) { return (uint32_t *)((uint8_t *)e + EMU_HDR_BYTES + page_round(e->npages)); }
+
+size_t emu_encl_bytes(uint64_t npages) { return EMU_HDR_BYTES + page_round(npages) + page_round(npages * sizeof(uint32_t)); }
 
 struct emu_encl *emu_map_file(int fd, size_t len) {
   void *p = emu_next.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -189,7 +195,7 @@ struct fdent *emu_find_locked(int fd) {
 }
 
 struct emu_encl *emu_resize(int fd, uint64_t npages) {
-  size_t len = file_bytes(npages);
+  size_t len = emu_encl_bytes(npages);
   if (ftruncate(fd, (off_t)len) != 0) return NULL;
   emu_lock();
   struct fdent *f = emu_find_locked(fd);
@@ -227,5 +233,6 @@ int eb_emu_stats(struct eb_emu_stats *out) {
   out->epc_pages = __atomic_load_n(&emu_epc->pages, __ATOMIC_ACQUIRE);
   out->enclaves = __atomic_load_n(&emu_epc->enclaves, __ATOMIC_ACQUIRE);
   out->evictions = __atomic_load_n(&emu_epc->evictions, __ATOMIC_ACQUIRE);
+  out->eldus = __atomic_load_n(&emu_epc->eldus, __ATOMIC_ACQUIRE);
   return 0;
 }

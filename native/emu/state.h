@@ -38,6 +38,8 @@ struct mapent {
 };
 extern struct fdent emu_fds[MAX_FD];
 extern struct mapent emu_maps[MAX_MAPS];
+/* one past the highest slot of emu_maps ever used (lock held) */
+extern int emu_maps_hi;
 
 /* One lock over the tables; emu_unlock also runs the releases emu_put_ref deferred (EREMOVE
  * spins happen after the lock is let go). */

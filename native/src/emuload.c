@@ -73,5 +73,6 @@ napi_value js_emu_stats(napi_env env, napi_callback_info info) {
   set_num(env, o, "epcPages", (double)s.epc_pages);
   set_num(env, o, "enclaves", (double)s.enclaves);
   set_num(env, o, "evictions", (double)s.evictions);
+  set_num(env, o, "eldu", (double)s.eldus);
   return o;
 }

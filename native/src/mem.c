@@ -113,11 +113,14 @@ napi_value js_address_of(napi_env env, napi_callback_info info) {
 }
 
 /* Reads one byte per page so each page is faulted in (for an enclave mapping: sgx_vma_fault,
- * ELDU when evicted; reads from outside the enclave see the abort page). */
+ * ELDU when evicted; reads from outside the enclave see the abort page). An emulated enclave's
+ * mapping is anonymous memory that cannot fault into the emulator, so its touch hook takes
+ * that fault first (native/emu/emu.c). */
 napi_value js_touch_pages(napi_env env, napi_callback_info info) {
   GET_ARGS(2);
   uint64_t addr, pages;
   if (argc < 2 || !arg_u64(env, argv[0], &addr) || !arg_u64(env, argv[1], &pages)) return throw_usage(env, "touchPages(addr, pages): integers");
+  if (eb_sys.touch != NULL) eb_sys.touch(addr, pages);
   volatile const uint8_t *p = (const uint8_t *)(uintptr_t)addr;
   uint64_t sum = 0;
   for (uint64_t i = 0; i < pages; i++) sum += p[i * PAGE];

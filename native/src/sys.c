@@ -13,4 +13,4 @@ static long libc_ioctl(int fd, unsigned long request, void *arg) { return ioctl(
 static void *libc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) { return mmap(addr, len, prot, flags, fd, off); }
 static int libc_munmap(void *addr, size_t len) { return munmap(addr, len); }
 
-struct eb_sys_table eb_sys = {EB_SYS_TABLE_VERSION, libc_open, libc_close, libc_ioctl, libc_mmap, libc_munmap, NULL, NULL};
+struct eb_sys_table eb_sys = {EB_SYS_TABLE_VERSION, libc_open, libc_close, libc_ioctl, libc_mmap, libc_munmap, NULL, NULL, NULL};

@@ -9,9 +9,10 @@
 #define EADDBENCH_SYS_TABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#define EB_SYS_TABLE_VERSION 1
+#define EB_SYS_TABLE_VERSION 2
 
 struct eb_sys_table {
   int version;
@@ -23,6 +24,9 @@ struct eb_sys_table {
   /* After a successful SCM_RIGHTS send of fd / after recvmsg delivered fd (may be NULL). */
   void (*fd_sent)(int fd);
   void (*fd_received)(int fd);
+  /* Before touchPages reads [addr, addr + pages × 4 KiB): the fault an access to an enclave
+   * mapping takes (the emulator ELDUs evicted pages; may be NULL). */
+  void (*touch)(uint64_t addr, uint64_t pages);
 };
 
 /* The binding's table (native/src/sys.c). */
@@ -39,6 +43,7 @@ struct eb_emu_stats {
   long epc_pages;    /* EPC pages held by live enclaves (shared across processes) */
   long enclaves;     /* live enclaves (shared across processes) */
   long evictions;    /* EWBs so far (shared) */
+  long eldus;        /* ELDUs so far (shared) */
 };
 typedef int (*eb_emu_stats_fn)(struct eb_emu_stats *out);
 
