@@ -19,6 +19,16 @@ interface Sorted {
 
 const us = (ns: number): number => Math.round(ns) / 1000;
 
+/** The JSON keys of an aggregated slice kind's args (`"EADD count"`, `"EADD busy_us"`), made once per kind. */
+const countKeys = new Map<string, string>();
+const busyKeys = new Map<string, string>();
+function argKeys(kind: string, busy = false): string {
+  const m = busy ? busyKeys : countKeys;
+  let k = m.get(kind);
+  if (k === undefined) m.set(kind, (k = JSON.stringify(`${kind} ${busy ? 'busy_us' : 'count'}`)));
+  return k;
+}
+
 /** The clock a trace's timestamps are read from: simulated time, or CLOCK_MONOTONIC wall time. */
 export type TraceClock = 'model' | 'wall';
 
@@ -44,22 +54,24 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
       const b = buckets.get(idx)!;
       const start = rec.windowNs + idx * w;
       const dur = Math.max(0, Math.min(w, tail - start));
-      const names = [...b.keys()].sort();
-      let top = names[0]!;
+      const kinds = [...b.keys()].sort();
+      let top = kinds[0]!;
+      let topNs = -1;
       let count = 0;
-      const args: Record<string, number> = {};
-      for (const n of names) {
+      // The args object as JSON.stringify would write it (keys in this order, numbers as
+      // String(n)), built as text: thousands of buckets per trace.
+      let args = '';
+      for (const n of kinds) {
         const [c, ns] = b.get(n)!;
         count += c;
-        args[`${n} count`] = c;
-        args[`${n} busy_us`] = us(ns);
-        if (ns > b.get(top)![1]) top = n;
+        args += `${args === '' ? '' : ','}${argKeys(n)}:${c},${argKeys(n, true)}:${us(ns)}`;
+        if (ns > topNs) {
+          top = n;
+          topNs = ns;
+        }
       }
-      add(
-        start,
-        dur,
-        JSON.stringify({ name: `${top} ×${count} (aggregated)`, cat: 'aggregated', ph: 'X', ts: us(start), dur: us(dur), pid: src.pid, tid: twin, args }),
-      );
+      const name = JSON.stringify(`${top} ×${count} (aggregated)`);
+      add(start, dur, `{"name":${name},"cat":"aggregated","ph":"X","ts":${us(start)},"dur":${us(dur)},"pid":${src.pid},"tid":${twin},"args":{${args}}}`);
     }
   }
   for (const name of [...rec.aggCounters.keys()].sort()) {
@@ -74,10 +86,11 @@ export function traceJson(rec: WindowRecorder, meta: Readonly<Record<string, unk
         [t2, v2],
       ].sort((a, b) => a[0]! - b[0]!);
       let last = -1;
+      const qname = JSON.stringify(name);
       for (const [t, v] of pts) {
         if (t === last) continue;
         last = t!;
-        add(t!, 0, JSON.stringify({ name, ph: 'C', ts: us(t!), pid: cpid, args: { value: v } }));
+        add(t!, 0, `{"name":${qname},"ph":"C","ts":${us(t!)},"pid":${cpid},"args":{"value":${v}}}`);
       }
     }
   }
