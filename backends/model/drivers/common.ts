@@ -165,7 +165,8 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       st[p] = NONE;
     }
   }
-  const backing = k.knobs.source === 'copy' ? e.addCount : evicted;
+  // Contents pages (every added page with source=copy, else the evicted ones) and PCMD pages.
+  const backing = (k.knobs.source === 'copy' ? e.addCount : evicted) + e.pcmdPages;
   // Each freed EPC page goes back under the free-list spinlock; mainline first takes each
   // resident page off the active list (sgx_unmark_page_reclaimable: sgx_reclaimer_lock).
   const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns.spinlock;
@@ -174,6 +175,8 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   k.metrics.backingNow -= e.backed * 4096;
   e.backed = 0;
   e.backedMap = null;
+  e.pcmdPages = 0;
+  e.pcmdMap = null;
   const s = k.env.now;
   yield* k.cpus.compute(t, cost);
   if (k.rec.on) {

@@ -48,6 +48,9 @@ export class Enclave {
   /** Pages with a shmem backing page (contents), and which (source=pin: lazily, at EWB). */
   backed = 0;
   backedMap: Uint8Array | null = null;
+  /** PCMD pages in the backing (one per 32 enclave pages, from the first EWB of any of them). */
+  pcmdPages = 0;
+  pcmdMap: Uint8Array | null = null;
   /** Duplicate adds seen (must stay 0). */
   duplicates = 0;
   /** References: fds, VMAs (binding mm), mm-list entries, queued add requests (release=ref). */

@@ -126,3 +126,25 @@ export function addBacking(k: Kernel, e: Enclave, p: number): void {
   m.backingNow += 4096;
   if (m.backingNow > m.backingMax) m.backingMax = m.backingNow;
 }
+
+/**
+ * The PCMD of page `p` is written at its EWB into the backing's PCMD pages, 32 PCMDs of 128 bytes
+ * each (mainline `sgx_encl_get_backing`: the PCMD region after the contents of encl->backing;
+ * isgx: the separate `encl->pcmd` shmem file): a shmem page at the first EWB of any of its 32
+ * pages, freed with the backing at release.
+ */
+export function addPcmd(k: Kernel, e: Enclave, p: number): void {
+  let map = e.pcmdMap;
+  if (map === null) {
+    map = new Uint8Array(Math.ceil(e.pages / 32));
+    e.pcmdMap = map;
+  }
+  const i = p >> 5;
+  if (map[i] === 1) return;
+  map[i] = 1;
+  e.pcmdPages++;
+  e.backed++;
+  const m = k.metrics;
+  m.backingNow += 4096;
+  if (m.backingNow > m.backingMax) m.backingMax = m.backingNow;
+}
