@@ -26,13 +26,14 @@ fitted to; rows with role "check" are only compared with the model before and af
 (their leave-one-out figure is the fit's prediction). A results CSV of the sgx backend
 (eaddbench run --backend sgx --out FILE.csv) is read as observations too: each case's time
 medians (*_p50, per_page_time; unit ns), the median over repeats, their half-range as the
-uncertainty (at least 2 %; 10 % for one repeat); the model runs the same case. The shipped calibration set is
-backends/model/calibration/observations.csv. A row applies to the profile it names; a profile
-called NAME-priors is fitted against the rows for NAME.
+uncertainty (at least 2 %; 10 % for one repeat); the model runs the same case, for the
+profile given. The shipped calibration set is backends/model/calibration/observations.csv. A
+row applies to the profile it names; a profile called NAME-priors is fitted against the rows
+for NAME.
 
 Options:
   --profile NAME|FILE   the profile to start from (its values are the priors)
-  --observations FILE   the observations CSV
+  --observations FILE   the observations CSV (or an sgx results CSV)
   --out FILE.json       where to write the fitted profile (temp file, then renamed)
   --free a,b,...        costs to fit (default: every cost graded UNCONFIRMED or low that the
                         observations move)
