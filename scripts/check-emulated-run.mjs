@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * CI: the hardware backend end to end against the SGX driver emulators (docs/hardware-backend.md):
- * every workload but teardown at a small size on emu:mainline (mm-less) and emu:isgx (per-mm).
+ * every workload at a small size on emu:mainline (mm-less) and emu:isgx (per-mm).
  * Exit 1 when any row is neither `ok` nor `rejected` (the driver's own refusal, e.g. sharing an
  * isgx enclave across mms), naming the rows; 0 otherwise. Needs `npm ci` (binding + emulator) and a build.
  */
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'bench', 'cli.js');
-const workloads = ['build', 'concurrent', 'mmap-contention', 'handover', 'shared', 'epc-pressure', 'replay'];
+const workloads = ['build', 'concurrent', 'mmap-contention', 'handover', 'shared', 'epc-pressure', 'teardown', 'replay'];
 const sets = ['size=65536', 'total=262144', 'pressure=262144', `file=${path.join(root, 'workloads', 'streams', 'example.sgxs')}`].flatMap((s) => ['--set', s]);
 const dir = mkdtempSync(path.join(tmpdir(), 'eaddbench-emu-ci-'));
 let failed = false;

@@ -50,6 +50,10 @@ export interface EnclaveGuard {
   claimRange(): boolean;
   /** True for exactly one caller: that one closes the fd. */
   claimFd(): boolean;
+  /** True once a thread has claimed the fd (it closes it, or has closed it). */
+  isClosed(): boolean;
+  /** True once the range was mapped and a thread has claimed it for munmap. */
+  isUnmapped(): boolean;
   isMapped(): boolean;
   setMapped(): void;
 }
@@ -139,6 +143,8 @@ export class MmShared {
     return {
       claimRange: () => Atomics.compareExchange(e, s + HELD, 1, 0) === 1,
       claimFd: () => Atomics.compareExchange(e, s + CLOSED, 0, 1) === 0,
+      isClosed: () => Atomics.load(e, s + CLOSED) === 1,
+      isUnmapped: () => Atomics.load(e, s + MAPPED) === 1 && Atomics.load(e, s + HELD) === 0,
       isMapped: () => Atomics.load(e, s + MAPPED) === 1 && Atomics.load(e, s + HELD) === 1,
       setMapped: () => void Atomics.store(e, s + MAPPED, 1),
     };

@@ -122,7 +122,8 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
   const verdict = opsVerdict(script.name, ops, env.driver);
   if (!verdict.run) throw new ScriptError(verdict.detail, measure(), verdict.outcome);
   const mm = env.links.mm;
-  const get = (op: Op & { enclave: number }): Enclave => {
+  /** This process's view of an enclave, or undefined when no thread of it has created one. */
+  const find = (op: Op & { enclave: number }): Enclave | undefined => {
     let e = enclaves.get(op.enclave);
     const shared = e === undefined ? mm?.lookup(op.enclave) : undefined;
     if (shared && mm) {
@@ -131,6 +132,10 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
       enclaves.set(op.enclave, e);
       all.push(e);
     }
+    return e;
+  };
+  const get = (op: Op & { enclave: number }): Enclave => {
+    const e = find(op);
     if (!e) throw new Error(`enclave ${op.enclave} does not exist in process ${script.name}`);
     return e;
   };
@@ -172,10 +177,22 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
             throw new NotMeasurableOnDevice(
               "user_ns is a model parameter (a loader's user-space work per page); on hardware the loader's own work is what it is",
             );
+          const e = get(op);
           try {
-            get(op).add(env.src, op.offset, op.pages, op.type, op.perm, op.measure, env.batchPages);
+            e.add(env.src, op.offset, op.pages, op.type, op.perm, op.measure, env.batchPages);
           } catch (err) {
-            if ((err as { code?: string }).code === 'EBUSY') ebusy++;
+            const code = (err as { code?: string }).code;
+            if (code === 'EBUSY') ebusy++;
+            // Another thread of the process tore the enclave down first (teardown): the driver's
+            // answer to an ioctl on the closed fd (EBADF), or, in isgx, to an ADD_PAGE whose VMA
+            // is gone (sgx_get_encl: EINVAL); this thread's adds end there, as in the model.
+            const closed = code === 'EBADF' && e.guard?.isClosed() === true;
+            const unmapped = code === 'EINVAL' && env.driver === 'isgx' && e.guard?.isUnmapped() === true;
+            if (closed || unmapped) {
+              const why = closed ? 'had closed the enclave fd' : 'had unmapped the enclave';
+              e.times.notes.push(`${err instanceof Error ? err.message : String(err)}: another thread of the process ${why}`);
+              break;
+            }
             throw err;
           }
           break;
@@ -192,7 +209,8 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           get(op).map();
           break;
         case 'unmap':
-          get(op).unmap();
+          // Nothing to unmap before any thread of the process created the enclave (as the model).
+          find(op)?.unmap();
           break;
         case 'destroy':
           // munmap when mapped (a no-op otherwise), then close: the times land in teardown_time.
@@ -225,7 +243,7 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           break;
         }
         case 'close':
-          get(op).close();
+          find(op)?.close();
           break;
         case 'think':
           await new Promise((r) => setTimeout(r, op.ns / 1e6));

@@ -64,6 +64,10 @@ const CASES: { device: string; name: string; over: Record<string, number | strin
   // the owner's munmap + close land during the builder's ADD_PAGES (about 0.1 s of adds): the
   // ioctl holds the enclave (fdget) and it is released when the ioctl returns
   { device: 'emu:mainline', name: 'teardown', over: { size: 16 * 1024 * 1024, after: 50_000_000 } },
+  // the owner's close before the builder's ADD_PAGES (EBADF ends the builder's adds, as in the
+  // model), and before the enclave exists (nothing to unmap or close): both complete
+  { device: 'emu:mainline', name: 'teardown', over: { size: 16 * 1024 * 1024, after: 1_000_000 } },
+  { device: 'emu:mainline', name: 'teardown', over: { size: 65536, after: 0 } },
   // isgx: per-mm; ADD_PAGE queued to the emulator's worker, EINIT flushes it, then refuses the zero token
   { device: 'emu:isgx', name: 'build', over: { size: 65536 } },
   { device: 'emu:isgx', name: 'concurrent', over: { size: 65536 } },
