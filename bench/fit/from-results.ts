@@ -9,13 +9,11 @@
  * 2 %; 10 % when there is a single repeat). Emulated rows (profile `emulated:…`) are accepted, but
  * never together with hardware rows.
  */
-import { DesignError, parseDesign } from '../../backends/designs.js';
 import { parseResults } from '../../reports/read.js';
+import { median, sorted } from '../../reports/stats.js';
 import { isEmulatedProfile } from '../../results/emulated.js';
-import { findWorkload } from '../../workloads/index.js';
 import { UsageError } from '../errors.js';
-import { parseParam } from '../params.js';
-import type { Observation } from './observations.js';
+import { rowKnobs, rowParam, rowParamValue, rowWorkload, type Observation } from './observations.js';
 
 const MIN_UNCERTAINTY = 0.02;
 const SINGLE_UNCERTAINTY = 0.1;
@@ -51,38 +49,22 @@ export function observationsFromResults(text: string, file: string, profile: str
     const first = rows[g.idx[0]!]!;
     const line = lines[g.idx[0]!]!;
     const at = (col: string): string => `observations ${file}:${line}: column '${col}'`;
-    const w = findWorkload(first.workload);
-    if (!w) throw new UsageError(`${at('workload')}: unknown workload '${first.workload}'`);
-    let knobs: Observation['knobs'];
-    try {
-      knobs = parseDesign(first.design).knobs;
-    } catch (err) {
-      if (err instanceof DesignError) throw new UsageError(`${at('design')}: ${err.message}`);
-      throw err;
-    }
+    const w = rowWorkload(first.workload, at);
+    const knobs = rowKnobs(first.design, at);
     const params: Record<string, number | string> = {};
     for (const p of w.params) params[p.name] = p.default;
     for (const part of first.params === '' ? [] : first.params.split(';')) {
-      const eq = part.indexOf('=');
-      const key = part.slice(0, eq);
-      const spec = w.params.find((p) => p.name === key);
-      if (eq <= 0 || !spec) throw new UsageError(`${at('params')}: unknown parameter '${key || part}' for workload '${w.name}'`);
-      try {
-        params[key] = parseParam(w.name, spec, part.slice(eq + 1));
-      } catch (err) {
-        if (err instanceof UsageError) throw new UsageError(`${at('params')}: ${err.message}`);
-        throw err;
-      }
+      const { key, spec, raw } = rowParam(w, part, at);
+      params[key] = rowParamValue(w, spec, raw, at);
     }
-    const sorted = [...g.values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    if (!(median > 0)) throw new UsageError(`${at('value')}: ${first.metric} median ${median} must be positive`);
-    const rel = sorted.length === 1 ? SINGLE_UNCERTAINTY : Math.max(MIN_UNCERTAINTY, (sorted.at(-1)! - sorted[0]!) / 2 / median);
+    const values = sorted(g.values);
+    const mid = median(values);
+    if (!(mid > 0)) throw new UsageError(`${at('value')}: ${first.metric} median ${mid} must be positive`);
+    const rel = values.length === 1 ? SINGLE_UNCERTAINTY : Math.max(MIN_UNCERTAINTY, (values.at(-1)! - values[0]!) / 2 / mid);
     out.push({
       id: `${first.workload}/${first.design}/${first.metric}@${line}`,
       line,
-      source: `${file}:${line}: backend sgx on ${first.profile}, ${sorted.length} repeat(s), ${first.clock} clock`,
+      source: `${file}:${line}: backend sgx on ${first.profile}, ${values.length} repeat(s), ${first.clock} clock`,
       machine: first.profile,
       profile,
       workload: w.name,
@@ -91,7 +73,7 @@ export function observationsFromResults(text: string, file: string, profile: str
       points: [params],
       metric: first.metric,
       slopePages: undefined,
-      value: median,
+      value: mid,
       unit: first.unit,
       relUncertainty: rel,
       role: 'fit',

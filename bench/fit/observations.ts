@@ -11,7 +11,7 @@ import { InputFileError, readInput } from '../../common/input-file.js';
 import { parseDesign, DesignError, type DesignKnobs } from '../../backends/designs.js';
 import { metricDef } from '../../results/schema.js';
 import { findWorkload } from '../../workloads/index.js';
-import type { ParamValues } from '../../workloads/types.js';
+import type { ParamSpec, ParamValues, WorkloadSpec } from '../../workloads/types.js';
 import { UsageError } from '../errors.js';
 import { parseParam } from '../params.js';
 import { isResultsCsv, observationsFromResults } from './from-results.js';
@@ -62,6 +62,43 @@ export interface Observation {
   readonly mapping: string;
 }
 
+/** A row's workload; a UsageError naming the column (`at`) when it is unknown. */
+export function rowWorkload(name: string, at: (col: string) => string): WorkloadSpec {
+  const w = findWorkload(name);
+  if (!w) throw new UsageError(`${at('workload')}: unknown workload '${name}'`);
+  return w;
+}
+
+/** A row's design knobs; a UsageError naming the column when the design does not parse. */
+export function rowKnobs(design: string, at: (col: string) => string): DesignKnobs {
+  try {
+    return parseDesign(design).knobs;
+  } catch (err) {
+    if (err instanceof DesignError) throw new UsageError(`${at('design')}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** One `key=value` of a row's params: the parameter and its raw value; a UsageError for an unknown key. */
+export function rowParam(w: WorkloadSpec, part: string, at: (col: string) => string): { readonly key: string; readonly spec: ParamSpec; readonly raw: string } {
+  const eq = part.indexOf('=');
+  const key = part.slice(0, eq).trim();
+  const spec = w.params.find((p) => p.name === key);
+  if (eq <= 0 || !spec)
+    throw new UsageError(`${at('params')}: unknown parameter '${key || part}' for workload '${w.name}'; valid: ${w.params.map((p) => p.name).join(', ')}`);
+  return { key, spec, raw: part.slice(eq + 1).trim() };
+}
+
+/** A parameter's value parsed; a UsageError naming the params column when it is bad. */
+export function rowParamValue(w: WorkloadSpec, spec: ParamSpec, raw: string, at: (col: string) => string): number | string {
+  try {
+    return parseParam(w.name, spec, raw);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${at('params')}: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Reads and checks an observations file; `profiles` are the profile names it may name. A hardware
  * results CSV is read as observations too (from-results.ts), each for `resultsProfile`.
@@ -105,15 +142,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
     if (ids.has(f.id)) throw new UsageError(`${at('id')}: '${f.id}' is used twice`);
     ids.add(f.id);
     if (!profiles.includes(f.profile)) throw new UsageError(`${at('profile')}: unknown profile '${f.profile}'; valid: ${profiles.join(', ')}`);
-    const w = findWorkload(f.workload);
-    if (!w) throw new UsageError(`${at('workload')}: unknown workload '${f.workload}'`);
-    let knobs: DesignKnobs;
-    try {
-      knobs = parseDesign(f.design).knobs;
-    } catch (err) {
-      if (err instanceof DesignError) throw new UsageError(`${at('design')}: ${err.message}`);
-      throw err;
-    }
+    const w = rowWorkload(f.workload, at);
+    const knobs = rowKnobs(f.design, at);
     const slope = f.metric.startsWith('slope:');
     const metric = slope ? f.metric.slice('slope:'.length) : f.metric;
     const def = metricDef(metric);
@@ -133,20 +163,8 @@ export function parseObservations(text: string, file: string, profiles: readonly
     for (const p of w.params) base[p.name] = p.default;
     let range: { key: string; lo: number; hi: number } | undefined;
     for (const part of f.params === '' ? [] : f.params.split(';')) {
-      const eq = part.indexOf('=');
-      const key = part.slice(0, eq).trim();
-      const raw = part.slice(eq + 1).trim();
-      const spec = w.params.find((p) => p.name === key);
-      if (eq <= 0 || !spec)
-        throw new UsageError(`${at('params')}: unknown parameter '${key || part}' for workload '${w.name}'; valid: ${w.params.map((p) => p.name).join(', ')}`);
-      const parse1 = (r: string): number | string => {
-        try {
-          return parseParam(w.name, spec, r);
-        } catch (err) {
-          if (err instanceof UsageError) throw new UsageError(`${at('params')}: ${err.message}`);
-          throw err;
-        }
-      };
+      const { key, spec, raw } = rowParam(w, part, at);
+      const parse1 = (r: string): number | string => rowParamValue(w, spec, r, at);
       if (raw.includes('..')) {
         if (!slope || spec.kind !== 'size' || range)
           throw new UsageError(`${at('params')}: a range A..B is allowed once, on a size parameter, with a slope:METRIC metric ('${part}')`);
