@@ -200,8 +200,9 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
  * The entry of an add ioctl, the same for both execution models: with an fd binding, per-fd
  * exclusivity (a concurrent ioctl gets EBUSY); with an mm binding, sgx_get_encl's VMA lookup
  * under the caller's mmap_sem (read); `extra` ns of the first page's lock-free work are charged
- * with the entry (in that short hold with an mm binding; one model event instead of two); then the enclave-state check. Returns the error
- * that ends the call, or '' to go on (with `e.ioctlBusy` set for an fd binding).
+ * with the entry (in that short hold with an mm binding; one model event instead of two); then
+ * the enclave-state check. Returns the error that ends the call, or '' to go on (with
+ * `e.ioctlBusy` set for an fd binding).
  */
 export function* enterAddIoctl(k: Kernel, th: Thread, e: Enclave, extra: number): ProcessGen<IoctlResult['err']> {
   const ns = k.ns;

@@ -121,6 +121,11 @@ export function addBacking(k: Kernel, e: Enclave, p: number): void {
   }
   if (map[p] === 1) return;
   map[p] = 1;
+  holdBackingPage(k, e);
+}
+
+/** One more shmem page in `e`'s backing (freed at release; `backing_bytes` is the most held). */
+function holdBackingPage(k: Kernel, e: Enclave): void {
   e.backed++;
   const m = k.metrics;
   m.backingNow += 4096;
@@ -133,7 +138,7 @@ export function addBacking(k: Kernel, e: Enclave, p: number): void {
  * isgx: the separate `encl->pcmd` shmem file): a shmem page at the first EWB of any of its 32
  * pages, freed with the backing at release.
  */
-export function addPcmd(k: Kernel, e: Enclave, p: number): void {
+function addPcmd(k: Kernel, e: Enclave, p: number): void {
   let map = e.pcmdMap;
   if (map === null) {
     map = new Uint8Array(Math.ceil(e.pages / 32));
@@ -143,8 +148,16 @@ export function addPcmd(k: Kernel, e: Enclave, p: number): void {
   if (map[i] === 1) return;
   map[i] = 1;
   e.pcmdPages++;
-  e.backed++;
-  const m = k.metrics;
-  m.backingNow += 4096;
-  if (m.backingNow > m.backingMax) m.backingMax = m.backingNow;
+  holdBackingPage(k, e);
+}
+
+/**
+ * What an EWB of page `p` writes to the backing, in both drivers: its contents (a new backing
+ * page only with source=pin; source=copy already holds one from the add) and its PCMD. Nothing
+ * for a page of an enclave released meanwhile.
+ */
+export function ewbBacking(k: Kernel, e: Enclave, p: number): void {
+  if (e.released) return;
+  if (k.knobs.source === 'pin') addBacking(k, e, p);
+  addPcmd(k, e, p);
 }

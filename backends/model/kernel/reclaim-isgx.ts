@@ -17,7 +17,7 @@
 import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG } from './enclave.js';
-import { addBacking, addPcmd, downRead, tryLockEncl, type Kernel } from './kernel.js';
+import { downRead, ewbBacking, tryLockEncl, type Kernel } from './kernel.js';
 import { ISGX_SCAN } from './lru.js';
 import { lock, notTrackedCost } from './reclaim.js';
 
@@ -75,10 +75,8 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     if (wcost !== null) yield wcost;
     else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
-    const pin = k.knobs.source === 'pin' && !e.released;
     for (const p of pages) {
-      if (pin) addBacking(k, e, p);
-      if (!e.released) addPcmd(k, e, p);
+      ewbBacking(k, e, p);
       e.state[p] = e.released ? NONE : EVICTED;
     }
     e.resident -= n;

@@ -18,7 +18,7 @@ import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG, type Enclave } from './enclave.js';
 import { RECLAIM_BATCH } from './epc.js';
-import { addBacking, addPcmd, tryLockEncl, type Kernel } from './kernel.js';
+import { ewbBacking, tryLockEncl, type Kernel } from './kernel.js';
 import { lock, notTrackedCost, putBack } from './reclaim.js';
 import { ageInMms, zapInMms } from './reclaim-walk.js';
 
@@ -114,10 +114,7 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     else yield* k.cpus.compute(t, cost);
     k.metrics.reclaimNs += cost;
     const p = pages[i]!;
-    if (!e.released) {
-      if (k.knobs.source === 'pin') addBacking(k, e, p);
-      addPcmd(k, e, p);
-    }
+    ewbBacking(k, e, p);
     e.state[p] = e.released ? NONE : EVICTED;
     e.resident--;
     epc.give('page');

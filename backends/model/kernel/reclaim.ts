@@ -56,9 +56,7 @@ export class Reclaimer {
         continue;
       }
       // Untraced, the driver's batch directly: one generator level less per reclaim event.
-      if (k.rec.on) yield* this.batch(this.task);
-      else if (k.knobs.binding === 'mm') yield* isgxBatch(k, this.task);
-      else yield* mainlineBatch(k, this.task);
+      yield* k.rec.on ? this.batch(this.task) : driverBatch(k, this.task);
     }
   }
 
@@ -113,13 +111,18 @@ export class Reclaimer {
     const k = this.k;
     const rec = k.rec;
     if (rec.on) rec.begin(t, 'reclaim batch');
-    const evicted = k.knobs.binding === 'mm' ? yield* isgxBatch(k, t) : yield* mainlineBatch(k, t);
+    const evicted = yield* driverBatch(k, t);
     if (rec.on) {
       rec.end(t, { evicted });
       rec.counter('free EPC pages', k.epc.free);
     }
     return evicted;
   }
+}
+
+/** The binding's driver's reclaim batch (a generator, not a wrapper around one): isgx or mainline. */
+function driverBatch(k: Kernel, t: Task): ProcessGen<number> {
+  return k.knobs.binding === 'mm' ? isgxBatch(k, t) : mainlineBatch(k, t);
 }
 
 /** Pages on the binding's reclaimable lists (mainline's active list; isgx's load lists). */
