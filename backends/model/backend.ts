@@ -8,6 +8,7 @@ import { type ProfileError, profileCosts, validateProfile } from './profiles.js'
 import { rejection, simulate } from './scenario-runner.js';
 import { traceRequest, writeCaseTrace } from '../trace.js';
 import { scenarioFor } from '../scenario.js';
+import type { Scenario } from '../../workloads/types.js';
 
 export { listProfiles, loadProfile, DEFAULT_PROFILE, ProfileError } from './profiles.js';
 
@@ -16,7 +17,8 @@ export const MAX_PROCESSES = 256;
 /** Most pages over all enclaves of one case (2^25 pages = 128 GiB). */
 export const MAX_TOTAL_PAGES = 2 ** 25;
 
-function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
+/** What a case's spec alone can be refused for (workload, profile, parameters). */
+function checkSpec(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   const w = findWorkload(spec.workload);
   if (!w) return `unknown workload '${spec.workload}'`;
   try {
@@ -34,13 +36,23 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
   if (typeof size === 'number' && typeof secs === 'number' && secs > 0 && secs < size) {
     return `parameter 'secs_size' = ${secs} is smaller than 'size' = ${size}; valid: 0 or a power of two ≥ max(8192, size)`;
   }
-  const made = scenarioFor(spec);
-  if (!made.ok) return made.detail;
+  return undefined;
+}
+
+/** What the case's scenario can be refused for: more pages than the model supports. */
+function checkScenario(sc: Scenario): string | undefined {
   let pages = 0;
-  for (const proc of made.scenario.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
+  for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
   if (pages > MAX_TOTAL_PAGES)
     return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
   return undefined;
+}
+
+function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
+  const bad = checkSpec(spec);
+  if (bad !== undefined) return bad;
+  const made = scenarioFor(spec);
+  return made.ok ? checkScenario(made.scenario) : made.detail;
 }
 
 /**
@@ -49,11 +61,14 @@ function check(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
  * that does not run (invalid, rejected) writes none.
  */
 export function runCaseSync(spec: CaseSpec): CaseResult {
-  const bad = check(spec);
+  // The scenario is made once: checked, then run.
+  const bad = checkSpec(spec);
   if (bad !== undefined) return { outcome: 'error', detail: bad };
   const made = scenarioFor(spec);
   if (!made.ok) return { outcome: 'error', detail: made.detail };
   const sc = made.scenario;
+  const tooBig = checkScenario(sc);
+  if (tooBig !== undefined) return { outcome: 'error', detail: tooBig };
   const why = rejection(spec, sc);
   if (why !== undefined) return { outcome: 'rejected', detail: why };
   const tr = traceRequest(spec);

@@ -1,10 +1,12 @@
 /**
  * Serialises a finished WindowRecorder as the Trace Event Format (a JSON object with a
  * `traceEvents` array; Perfetto UI and chrome://tracing open it). Timestamps are µs of the
- * recorder's clock (model time, or wall time for hardware traces). Kept slices are complete events (`X`, category-less) on their task's track; aggregated buckets are `X`
- * events on a twin track "<task> (aggregated)"; counters are `C` events of the kernel process;
- * flows are `s`/`f` pairs; instants are global (`deadlock`) or on a track (`mark`). Events are sorted by (time, longer first,
- * recording order), so every track's timestamps are monotonic and parents precede children.
+ * recorder's clock (model time, or wall time for hardware traces). Kept slices are complete
+ * events (`X`, category-less) on their task's track; aggregated buckets are `X` events on a
+ * twin track "<task> (aggregated)"; counters are `C` events of the kernel process; flows are
+ * `s`/`f` pairs; instants are global (`deadlock`) or on a track (`mark`). Events are sorted by
+ * (time, longer first, recording order), so every track's timestamps are monotonic and parents
+ * precede children.
  */
 import { Kind, type Item, type WindowRecorder } from './window.js';
 
