@@ -68,8 +68,8 @@ export function normal(J: readonly (readonly number[])[], r: readonly number[]):
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /**
- * Broyden's rank-one update of J after the step d = x' − x with residuals r → r': J + (r' − r − J d) dᵀ / dᵀd,
- * so that J' d = r' − r. No new evaluation of the residuals.
+ * Broyden's rank-one update of J after the step d = x' − x with residuals r → r':
+ * J + (r' − r − J d) dᵀ / dᵀd, so that J' d = r' − r. No new evaluation of the residuals.
  */
 export function broyden(J: readonly (readonly number[])[], d: readonly number[], r: readonly number[], rNext: readonly number[]): number[][] {
   const dd = d.reduce((s, v) => s + v * v, 0);
@@ -96,7 +96,7 @@ export async function levenbergMarquardt(
   const every = Math.max(1, Math.floor(opts.jacobianEvery ?? 1));
   let x = x0.map((v, i) => clamp(v, p.lo[i]!, p.hi[i]!));
   let { r, J } = await p.residualsAndJacobian(x);
-  let fresh = true;
+  // Accepted steps since J was last taken for real (0: J is the caller's own).
   let sinceJacobian = 0;
   let cost = half(r);
   let lambda = 1e-2;
@@ -119,10 +119,9 @@ export async function levenbergMarquardt(
     let best = -1;
     for (let k = 0; k < trials.length; k++) if (half(rs[k]!) < cost && (best < 0 || half(rs[k]!) < half(rs[best]!))) best = k;
     if (best < 0) {
-      if (!fresh) {
+      if (sinceJacobian > 0) {
         // The updated J may be what failed: take a real one before damping harder.
         ({ r, J } = await p.residualsAndJacobian(x));
-        fresh = true;
         sinceJacobian = 0;
         continue;
       }
@@ -138,9 +137,8 @@ export async function levenbergMarquardt(
     const improved = (cost - next) / Math.max(cost, 1e-300);
     const converged = improved < tol || step < 1e-9;
     sinceJacobian++;
-    if (every === 1 || converged || sinceJacobian >= every) {
+    if (converged || sinceJacobian >= every) {
       ({ r, J } = await p.residualsAndJacobian(x));
-      fresh = true;
       sinceJacobian = 0;
     } else {
       J = broyden(
@@ -150,7 +148,6 @@ export async function levenbergMarquardt(
         rs[best]!,
       );
       r = rs[best]!;
-      fresh = false;
     }
     cost = half(r);
     if (converged) {
@@ -158,6 +155,6 @@ export async function levenbergMarquardt(
       break;
     }
   }
-  if (!fresh) ({ r, J } = await p.residualsAndJacobian(x));
+  if (sinceJacobian > 0) ({ r, J } = await p.residualsAndJacobian(x));
   return { x, cost: half(r), iterations: it, J, r };
 }
