@@ -12,8 +12,8 @@ const HELP = `eaddbench fit --profile NAME|FILE --observations FILE.csv --out FI
 
 Fits the profile's costs to published measurements: minimises the weighted squared log error
 of model against observation (weight 1 / ln(1 + the row's rel_uncertainty)), each cost in log
-space, bounded by its range low..high, with a weak pull to its prior value (one unit of
-residual per half log-width of its range). Prints, for every observation, the measured value,
+space, bounded by its range low..high, with a pull to its prior value (--prior-weight units of
+residual per half log-width of its range; default 1). Prints, for every observation, the measured value,
 the model before and after (model clock) and the error; a leave-one-out prediction (one
 Gauss–Newton step from the fit without that observation, then the model); the fitted costs
 with their range (±2σ of the fit, within the prior range); and the costs the data see only
@@ -37,6 +37,9 @@ Options:
   --out FILE.json       where to write the fitted profile (temp file, then renamed)
   --free a,b,...        costs to fit (default: every cost graded UNCONFIRMED or low that the
                         observations move)
+  --prior-weight W      strength of the pull to the priors, a number in 0.01..100 (default 1;
+                        0.01: nearly the data alone; compare the two to see how much of a
+                        result the priors hold up)
   --name NAME           name of the written profile (default: the profile's name without -priors)
   --workers N           pool threads for the model runs (default: one per CPU, here ${availableParallelism()})
   --json                print the report as JSON instead of tables
@@ -63,6 +66,7 @@ export const command: Command = {
         out: { type: 'string' },
         free: { type: 'string' },
         name: { type: 'string' },
+        'prior-weight': { type: 'string' },
         workers: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -76,6 +80,11 @@ export const command: Command = {
     const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
     if (values.workers !== undefined && (!/^\d+$/.test(values.workers) || workers < 1 || workers > 256))
       throw new UsageError(`--workers must be an integer in 1..256, got '${values.workers}'`);
+    const pw = values['prior-weight'];
+    const priorWeight = pw === undefined ? 1 : Number(pw);
+    // Above 0: with no pull at all the costs the data do not see make JᵀJ singular (no ranges, no leave-one-out).
+    if (pw !== undefined && (!/^\d+(\.\d+)?$/.test(pw) || priorWeight < 0.01 || priorWeight > 100))
+      throw new UsageError(`--prior-weight must be a number in 0.01..100, got '${pw}'`);
     let profile: ReturnType<typeof loadProfile>;
     try {
       profile = loadProfile(values.profile);
@@ -97,7 +106,15 @@ export const command: Command = {
             .filter((s) => s !== '');
     if (free !== undefined && free.length === 0) throw new UsageError('--free names no cost');
     const t0 = performance.now();
-    const report = await fitProfile({ profileName: profile.name, data: profile.data, observations, free, workers, observationsFile: values.observations });
+    const report = await fitProfile({
+      profileName: profile.name,
+      data: profile.data,
+      observations,
+      free,
+      workers,
+      observationsFile: values.observations,
+      priorWeight,
+    });
     const wallMs = performance.now() - t0;
     const name = values.name ?? family;
     const out = {
@@ -149,6 +166,6 @@ export function formatReport(r: FitReport, wallMs: number, out: string): string 
     s += `\nCosts the data see only together (only their sum is determined; the split between them follows the priors, not the data):\n`;
     for (const g of r.combined) s += `  ${g.costs.join(' + ')} = ${num(g.fittedSum)} ns (prior ${num(g.priorSum)} ns)\n`;
   }
-  s += `\nfit: ${r.free.length} costs, ${r.iterations} iterations, ${r.modelRuns} model runs, ${(wallMs / 1000).toFixed(1)} s wall → ${out}\n`;
+  s += `\nfit: ${r.free.length} costs, prior weight ${r.priorWeight}, ${r.iterations} iterations, ${r.modelRuns} model runs, ${(wallMs / 1000).toFixed(1)} s wall → ${out}\n`;
   return s;
 }

@@ -1,8 +1,9 @@
 /**
  * `eaddbench fit`: fits a profile's costs to observations (observations.ts) by minimising the
  * weighted squared log error of model against observation, each cost in log space and bounded
- * by its range, with a weak pull towards the prior (half the log-width of its range per unit of
- * residual) so that costs the data cannot tell apart stay in their priors' proportions. Every
+ * by its range, with a pull towards the prior (`priorWeight` units of residual per half log-width
+ * of its range; default 1) so that costs the data cannot tell apart stay in their priors'
+ * proportions. Every
  * model run of one step goes through the piscina pool at once. Reports residuals before and
  * after, a leave-one-out prediction per observation, and the costs the data only see together.
  */
@@ -25,6 +26,8 @@ export interface FitInput {
   readonly free: readonly string[] | undefined;
   readonly workers: number;
   readonly observationsFile: string;
+  /** Strength of the pull towards the priors (1: one unit of residual per half log-width of a cost's range; > 0). */
+  readonly priorWeight?: number;
 }
 
 export interface ResidualRow {
@@ -61,6 +64,8 @@ export interface FitReport {
   readonly combined: readonly { readonly costs: readonly string[]; readonly priorSum: number; readonly fittedSum: number }[];
   readonly iterations: number;
   readonly modelRuns: number;
+  /** The pull towards the priors the fit used (FitInput.priorWeight). */
+  readonly priorWeight: number;
   readonly profile: ProfileData;
 }
 
@@ -153,12 +158,14 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   const lo = free.map((c) => Math.log(Math.max(costs[c]!.low, 1e-3)));
   const hi = free.map((c) => Math.log(Math.max(costs[c]!.high, 1e-3)));
   const x0 = free.map((c) => Math.log(Math.max(costs[c]!.value, 1e-3)));
-  const tau = free.map((_, i) => Math.max((hi[i]! - lo[i]!) / 2, 1e-3));
+  // The pull towards the prior: weight w per half log-width of the range.
+  const w = input.priorWeight ?? 1;
+  const pull = free.map((_, i) => w / Math.max((hi[i]! - lo[i]!) / 2, 1e-3));
   const sigma = obs.map((o) => Math.log(1 + o.relUncertainty));
 
   const residualsFrom = (x: readonly number[], model: readonly number[], drop = -1): number[] => [
     ...obs.map((o, j) => (j === drop ? 0 : (Math.log(model[j]!) - Math.log(o.value)) / sigma[j]!)),
-    ...x.map((v, i) => (v - x0[i]!) / tau[i]!),
+    ...x.map((v, i) => (v - x0[i]!) * pull[i]!),
   ];
   const jacobian = async (x: readonly number[]): Promise<{ model: number[]; dm: number[][] }> => {
     const steps = x.map((v, i) => (v + H <= hi[i]! ? H : -H));
@@ -178,7 +185,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   };
   const fullJ = (dm: readonly (readonly number[])[], drop = -1): number[][] => [
     ...dm.map((row, j) => row.map((d) => (j === drop ? 0 : d / sigma[j]!))),
-    ...free.map((_, i) => free.map((_c, k) => (k === i ? 1 / tau[i]! : 0))),
+    ...free.map((_, i) => free.map((_c, k) => (k === i ? pull[i]! : 0))),
   ];
 
   let last: { x: number[]; model: number[]; dm: number[][] } = { x: x0, model: base, dm: [] };
@@ -274,7 +281,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
       low: Math.min(f.low, f.fitted),
       high: Math.max(f.high, f.fitted),
       unit: 'ns',
-      source: `fitted: ${input.observationsFile} (${ids}${checks.length > 0 ? `; compared, not fitted: ${checks.map((o) => o.id).join(', ')}` : ''}) by eaddbench fit${together}; prior ${doc.value} ns: ${doc.source}`,
+      source: `fitted: ${input.observationsFile} (${ids}${checks.length > 0 ? `; compared, not fitted: ${checks.map((o) => o.id).join(', ')}` : ''}) by eaddbench fit${w === 1 ? '' : ` with prior weight ${w}`}${together}; prior ${doc.value} ns: ${doc.source}`,
       grade: 'fitted',
     };
   }
@@ -306,7 +313,7 @@ export async function fitProfile(input: FitInput): Promise<FitReport> {
   }));
   // In the file's order.
   const rows = input.observations.map((o) => (o.role === 'fit' ? fitRows : checkRows).find((r) => r.id === o.id)!);
-  return { free, rows, costs: fitted, combined, iterations: result.iterations, modelRuns: runs, profile: { ...input.data, costs: nextCosts } };
+  return { free, rows, costs: fitted, combined, iterations: result.iterations, modelRuns: runs, priorWeight: w, profile: { ...input.data, costs: nextCosts } };
 }
 
 function round4(v: number): number {

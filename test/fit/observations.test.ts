@@ -108,3 +108,77 @@ test('a fit recovers the costs that generated its observations (closed loop thro
   assert.ok(Math.abs(y.errorAfter + 2 / 3) < 0.01, `the check row is reported against its value: ${y.errorAfter}`);
   assert.equal(y.loo, y.after);
 });
+
+test('--prior-weight sets the pull to the priors: 0.01 recovers the generating cost, 1 stays a little towards the prior, 3 more; bad values exit 2', () => {
+  const d = tmp();
+  // Observations made by the model with EADD at 4,500 ns; prior 3,000 ns, range 1,000–9,000.
+  const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as {
+    name: string;
+    costs: Record<string, { value: number }>;
+  };
+  truth.name = 'truth';
+  truth.costs['eadd']!.value = 4500;
+  const truthFile = join(d, 'truth.json');
+  writeFileSync(truthFile, JSON.stringify(truth));
+  const gen = cli(
+    'run',
+    'build',
+    '--design',
+    'mm-less',
+    '--set',
+    'size=4MiB,8MiB',
+    '--set',
+    'measure=0',
+    '--profile',
+    truthFile,
+    '--out',
+    join(d, 'truth.csv'),
+  );
+  assert.equal(gen.status, 0, gen.stderr);
+  const t = readFileSync(join(d, 'truth.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(',build_time_p50,'))
+    .map((l) => Number(l.split(',')[14]))
+    .sort((a, b) => a - b);
+  const slope = (t[1]! - t[0]!) / 1024;
+  const file = join(d, 'obs.csv');
+  // A loose observation (±30 %), so that the pull has something to pull against.
+  writeFileSync(file, `${HEAD}\n${GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.3,')}\n`);
+  const eaddWith = (weight: string): { value: number; source: string; printed: string } => {
+    const out = join(d, `w${weight}.json`);
+    const r = cli(
+      'fit',
+      '--profile',
+      'skylake-client-priors',
+      '--observations',
+      file,
+      '--free',
+      'eadd',
+      '--prior-weight',
+      weight,
+      '--out',
+      out,
+      '--workers',
+      '1',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const eadd = (JSON.parse(readFileSync(out, 'utf8')) as { costs: Record<string, { value: number; source: string }> }).costs['eadd']!;
+    return { ...eadd, printed: r.stdout };
+  };
+  const w0 = eaddWith('0.01');
+  const w1 = eaddWith('1');
+  const w3 = eaddWith('3');
+  assert.ok(Math.abs(w0.value / 4500 - 1) < 0.01, `weight 0.01: ${w0.value}, truth 4500`);
+  assert.ok(w1.value < 4500 * 0.99 && w1.value > 3000, `weight 1 pulled towards the prior: ${w1.value}`);
+  assert.ok(w3.value < w1.value - 100 && w3.value > 3000, `weight 3 pulled further: ${w3.value} (weight 1: ${w1.value})`);
+  assert.match(w0.source, /by eaddbench fit with prior weight 0\.01[;,]/);
+  assert.doesNotMatch(w1.source, /prior weight/, 'the default weight is not named in the source');
+  assert.match(w3.printed, /prior weight 3,/);
+  for (const bad of ['-1', '0', '0.001', 'abc', '101', '1e3', '']) {
+    const out = join(d, 'bad.json');
+    const r = cli('fit', '--profile', 'skylake-client-priors', '--observations', file, `--prior-weight=${bad}`, '--out', out);
+    assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+    assert.match(r.stderr, /--prior-weight must be a number in 0\.01\.\.100/);
+    assert.equal(existsSync(out), false);
+  }
+});
