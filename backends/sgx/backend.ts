@@ -127,7 +127,7 @@ async function runCase(spec: CaseSpec): Promise<CaseResult> {
   const traces: SysTraceData[] | undefined = req ? [] : undefined;
   const r = await (isEmulatedPath(device) ? runEmulatedCase(spec, device!, traces) : runDeviceCase(spec, traces));
   // A trace of what ran: a case answered before any syscall has none.
-  if (req && traces && traces.some((t) => t.ev.length > 0)) writeSysTrace(req.dir, req.windowNs, spec, traces, r.outcome);
+  if (req && traces?.some((t) => t.ev.length > 0)) writeSysTrace(req.dir, req.windowNs, spec, traces, r.outcome);
   return r;
 }
 
