@@ -52,15 +52,14 @@ test('--free naming a cost that does not exist: exit 2; a fit whose free costs m
   assert.equal(existsSync(out), false);
 });
 
-test('a fit recovers the costs that generated its observations (closed loop through the model)', () => {
-  const d = tmp();
-  // Observations made by the model itself with EADD at 4,500 ns (prior 3,000 in skylake-client-priors).
+/** The model's 4 → 8 MiB unmeasured mm-less build slope (ns/page) with EADD at `eadd` ns (the priors otherwise). */
+function slopeWithEadd(d: string, eadd: number): number {
   const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as {
     name: string;
-    costs: Record<string, { value: number; low: number; high: number }>;
+    costs: Record<string, { value: number }>;
   };
   truth.name = 'truth';
-  truth.costs['eadd']!.value = 4500;
+  truth.costs['eadd']!.value = eadd;
   const truthFile = join(d, 'truth.json');
   writeFileSync(truthFile, JSON.stringify(truth));
   const gen = cli(
@@ -78,11 +77,18 @@ test('a fit recovers the costs that generated its observations (closed loop thro
     join(d, 'truth.csv'),
   );
   assert.equal(gen.status, 0, gen.stderr);
-  const rows = readFileSync(join(d, 'truth.csv'), 'utf8')
+  const t = readFileSync(join(d, 'truth.csv'), 'utf8')
     .split('\n')
-    .filter((l) => l.includes(',build_time_p50,'));
-  const t = rows.map((l) => Number(l.split(',')[14])).sort((a, b) => a - b);
-  const slope = (t[1]! - t[0]!) / 1024;
+    .filter((l) => l.includes(',build_time_p50,'))
+    .map((l) => Number(l.split(',')[14]))
+    .sort((a, b) => a - b);
+  return (t[1]! - t[0]!) / 1024;
+}
+
+test('a fit recovers the costs that generated its observations (closed loop through the model)', () => {
+  const d = tmp();
+  // Observations made by the model itself with EADD at 4,500 ns (prior 3,000 in skylake-client-priors).
+  const slope = slopeWithEadd(d, 4500);
   const file = join(d, 'obs.csv');
   const row = GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.01,');
   // A check row far from the model: compared, not fitted, so it must not move EADD.
@@ -112,35 +118,7 @@ test('a fit recovers the costs that generated its observations (closed loop thro
 test('--prior-weight sets the pull to the priors: 0.01 recovers the generating cost, 1 stays a little towards the prior, 3 more; bad values exit 2', () => {
   const d = tmp();
   // Observations made by the model with EADD at 4,500 ns; prior 3,000 ns, range 1,000–9,000.
-  const truth = JSON.parse(readFileSync(new URL('../../../backends/model/profiles/skylake-client-priors.json', import.meta.url), 'utf8')) as {
-    name: string;
-    costs: Record<string, { value: number }>;
-  };
-  truth.name = 'truth';
-  truth.costs['eadd']!.value = 4500;
-  const truthFile = join(d, 'truth.json');
-  writeFileSync(truthFile, JSON.stringify(truth));
-  const gen = cli(
-    'run',
-    'build',
-    '--design',
-    'mm-less',
-    '--set',
-    'size=4MiB,8MiB',
-    '--set',
-    'measure=0',
-    '--profile',
-    truthFile,
-    '--out',
-    join(d, 'truth.csv'),
-  );
-  assert.equal(gen.status, 0, gen.stderr);
-  const t = readFileSync(join(d, 'truth.csv'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(',build_time_p50,'))
-    .map((l) => Number(l.split(',')[14]))
-    .sort((a, b) => a - b);
-  const slope = (t[1]! - t[0]!) / 1024;
+  const slope = slopeWithEadd(d, 4500);
   const file = join(d, 'obs.csv');
   // A loose observation (±30 %), so that the pull has something to pull against.
   writeFileSync(file, `${HEAD}\n${GOOD.replace(',3000,', `,${slope},`).replace('skylake-client', 'skylake-client-priors').replace(',0.1,', ',0.3,')}\n`);
