@@ -13,11 +13,11 @@ const HELP = `eaddbench fit --profile NAME|FILE --observations FILE.csv --out FI
 Fits the profile's costs to published measurements: minimises the weighted squared log error
 of model against observation (weight 1 / ln(1 + the row's rel_uncertainty)), each cost in log
 space, bounded by its range low..high, with a pull to its prior value (--prior-weight units of
-residual per half log-width of its range; default 1). Prints, for every observation, the measured value,
-the model before and after (model clock) and the error; a leave-one-out prediction (one
-Gauss–Newton step from the fit without that observation, then the model); the fitted costs
-with their range (±2σ of the fit, within the prior range); and the costs the data see only
-together, reported as one combined figure. The written profile marks fitted costs with grade
+residual per half log-width of its range; default 1). Prints, for every observation, the
+measured value, the model before and after (model clock) and the error; a leave-one-out
+prediction (one Gauss–Newton step from the fit without that observation, then the model); the
+fitted costs with their range (±2σ of the fit, within the prior range); and the costs the data
+see only together, reported as one combined figure. The written profile marks fitted costs with grade
 "fitted", that range, and a source naming the observations.
 
 Observations: a CSV with columns id, source, machine, profile, workload, design, params, metric,

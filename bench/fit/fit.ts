@@ -3,9 +3,9 @@
  * weighted squared log error of model against observation, each cost in log space and bounded
  * by its range, with a pull towards the prior (`priorWeight` units of residual per half log-width
  * of its range; default 1) so that costs the data cannot tell apart stay in their priors'
- * proportions. Every
- * model run of one step goes through the piscina pool at once. Reports residuals before and
- * after, a leave-one-out prediction per observation, and the costs the data only see together.
+ * proportions. Every model run of one step goes through the piscina pool at once. Reports
+ * residuals before and after, a leave-one-out prediction per observation, and the costs the
+ * data only see together.
  */
 import type { CaseSpec, ProfileData } from '../../backends/types.js';
 import { COST_FIELDS } from '../../backends/model/profiles.js';
