@@ -140,8 +140,12 @@ export class CaseMetrics {
   readonly queue = new Level();
   workerBusy = 0;
   workers = 0;
+  /** EWBs (SECS included) and ELDUs (SECS reloads included). */
   evictions = 0;
   eldu = 0;
+  /** Of those, the SECS write-backs and reloads (kernel/secs.ts; not a reported metric). */
+  secsEvictions = 0;
+  secsReloads = 0;
   ipis = 0;
   /** Add ioctls that ended in ENOMEM. */
   enomem = 0;

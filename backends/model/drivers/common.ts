@@ -143,7 +143,8 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
 
 /**
  * Release (isgx `sgx_encl_release`; mainline `sgx_encl_release`, arch/x86/kernel/cpu/sgx/encl.c):
- * EREMOVE every resident page, the VA pages and the SECS; one SRCU grace period per mm left;
+ * EREMOVE every resident page, the VA pages and the SECS when it is in EPC (a written-back SECS
+ * has no EPC page: `if (encl->secs.epc_page)` in both); one SRCU grace period per mm left;
  * then the last fput of the shmem backing frees its pages. The backing holds a copy of every
  * added page with source=copy (isgx copies each page there at ADD_PAGE) and only the evicted
  * pages with source=pin (mainline writes the backing at EWB).
@@ -165,22 +166,27 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       st[p] = NONE;
     }
   }
-  // Contents pages (every added page with source=copy, else the evicted ones) and PCMD pages.
-  const backing = (k.knobs.source === 'copy' ? e.addCount : evicted) + e.pcmdPages;
+  // Contents pages (every added page with source=copy, else the evicted ones; the SECS's once it
+  // was written back) and PCMD pages.
+  const backing = (k.knobs.source === 'copy' ? e.addCount : evicted) + (e.secsBacked ? 1 : 0) + e.pcmdPages;
+  // The SECS is EREMOVEd only when it is in EPC (kernel/secs.ts: both drivers skip an evicted one).
+  const secs = e.secs ? 1 : 0;
   // Each freed EPC page goes back under the free-list spinlock; mainline first takes each
   // resident page off the active list (sgx_unmark_page_reclaimable: sgx_reclaimer_lock).
-  const spins = (resident + e.vaPages + 1 + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns.spinlock;
-  const cost = (resident + e.vaPages + 1) * k.ns.eremove + e.mms.length * k.ns.srcu_sync + backing * k.ns.backing_free + spins;
+  const spins = (resident + e.vaPages + secs + (k.knobs.binding === 'fd' ? resident : 0)) * k.ns.spinlock;
+  const cost = (resident + e.vaPages + secs) * k.ns.eremove + e.mms.length * k.ns.srcu_sync + backing * k.ns.backing_free + spins;
   k.loads.drop(e);
   k.metrics.backingNow -= e.backed * 4096;
   e.backed = 0;
   e.backedMap = null;
   e.pcmdPages = 0;
   e.pcmdMap = null;
+  e.secsBacked = false;
+  e.secsEvicted = false;
   const s = k.env.now;
   yield* k.cpus.compute(t, cost);
   if (k.rec.on) {
-    k.rec.slice(t, 'release (EREMOVE)', s, { enclave: e.id, pages: resident });
+    k.rec.slice(t, 'release (EREMOVE)', s, { enclave: e.id, pages: resident, secs, evicted, backing });
   }
   e.resident -= resident;
   k.epc.give('page', resident);

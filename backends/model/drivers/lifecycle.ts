@@ -5,7 +5,7 @@
  * exit) holds mmap_sem for write and vm_ops->close marks the enclave dead and drops the VMA's
  * reference. With release=ref (isgx `sgx_vma_close`, intel/linux-sgx-driver sgx_vma.c) that is a
  * plain kref_put: each queued request holds its own reference (`__sgx_encl_add_page`,
- * sgx_ioctl.c), so release (`sgx_encl_release`, sgx_main.c/sgx_util.c) runs at the last put, in
+ * sgx_ioctl.c), so release (`sgx_encl_release`, sgx_encl.c) runs at the last put, in
  * the worker when requests are still queued. release=deferred queues release on the workqueue
  * (the v18 series). release=sync is HYPOTHETICAL: release flushes the queued work under the
  * unmapper's mmap_sem, which the work needs (hazard a), so it can deadlock.
@@ -19,6 +19,7 @@ import { downRead, downWrite, lockEncl, type Kernel } from '../kernel/kernel.js'
 import type { Task } from '../kernel/cpus.js';
 import type { Mm } from '../kernel/mm.js';
 import { markReclaimable } from '../kernel/reclaim.js';
+import { takeForEldu } from '../kernel/secs.js';
 import { workItem } from '../kernel/workqueue.js';
 import { release } from './common.js';
 import type { Thread } from './thread.js';
@@ -186,7 +187,10 @@ export function* closeAll(k: Kernel, th: Thread): ProcessGen<void> {
 
 const TOUCH_CHUNK = 64;
 
-/** Access pages: a fault per page; ELDU for an evicted page (no direct reclaim on this path). */
+/**
+ * Access pages: a fault per page; ELDU for an evicted page (no direct reclaim on this path), the
+ * SECS's ELDU first when it was written back (mainline `__sgx_encl_load_page`, isgx `sgx_do_fault`).
+ */
 export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages: number): ProcessGen<void> {
   const t = th.task;
   const ns = k.ns;
@@ -203,8 +207,18 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
       }
       if (s !== EVICTED) continue;
       yield* lockEncl(k, t, e);
-      // sgx_encl_eldu → sgx_alloc_epc_page(reclaim=false): -EBUSY when none is free; retry.
-      while (!k.epc.take('page')) {
+      // sgx_encl_eldu → sgx_alloc_epc_page(reclaim=false): -EBUSY when none is free; retry. An
+      // evicted SECS is reloaded first (kernel/secs.ts: each driver's order of the two pages).
+      let secsNs = 0;
+      for (;;) {
+        const got = takeForEldu(k, e);
+        if (got === 'child') break;
+        if (got === 'both') {
+          secsNs = ns.eldu;
+          break;
+        }
+        // mainline: the SECS is back, the child's page is not; its ELDU ran under these locks.
+        if (got === 'secs') yield* k.cpus.compute(t, ns.eldu);
         // VM_FAULT_NOPAGE: drop both locks, let ksgxd free pages, fault again.
         e.mutex.unlock();
         th.mm.lock.upRead();
@@ -213,7 +227,7 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
         yield* downRead(k, t, th.mm);
         yield* lockEncl(k, t, e);
       }
-      yield* k.cpus.compute(t, ns.eldu + ns.page_fault);
+      yield* k.cpus.compute(t, secsNs + ns.eldu + ns.page_fault);
       if ((e.state[p]! & 0x7f) === EVICTED && !e.released) {
         e.state[p] = RESIDENT | YOUNG;
         e.resident++;

@@ -39,7 +39,15 @@ export class Enclave {
   pageCnt = 0;
   vaPages = 0;
   resident = 0;
+  /** The SECS page is in EPC (ECREATE until release, except while it is written back). */
   secs = false;
+  /**
+   * The SECS was written back after the last child page (isgx SGX_ENCL_SECS_EVICTED; mainline
+   * `encl->secs.epc_page == NULL`): the next child ELDU reloads it first (kernel/secs.ts).
+   */
+  secsEvicted = false;
+  /** The SECS has a shmem backing page (index PFN_DOWN(size), after the children's), from its first EWB. */
+  secsBacked = false;
   initialized = false;
   dead = false;
   /** A queued request failed: every later one is dropped (per-mm worker semantics). */

@@ -141,7 +141,8 @@ function holdBackingPage(k: Kernel, e: Enclave): void {
 function addPcmd(k: Kernel, e: Enclave, p: number): void {
   let map = e.pcmdMap;
   if (map === null) {
-    map = new Uint8Array(Math.ceil(e.pages / 32));
+    // Indices 0..pages: the children and the SECS (index PFN_DOWN(size): kernel/secs.ts).
+    map = new Uint8Array((e.pages >> 5) + 1);
     e.pcmdMap = map;
   }
   const i = p >> 5;
@@ -160,4 +161,19 @@ export function ewbBacking(k: Kernel, e: Enclave, p: number): void {
   if (e.released) return;
   if (k.knobs.source === 'pin') addBacking(k, e, p);
   addPcmd(k, e, p);
+}
+
+/**
+ * What the SECS's EWB writes to the backing (kernel/secs.ts): its contents at backing index
+ * PFN_DOWN(encl->size), the page after the children's (mainline `sgx_reclaimer_write` →
+ * `sgx_encl_get_backing(encl, PFN_DOWN(encl->size), ...)`; isgx `sgx_get_backing` of
+ * `encl->secs`, whose address is `base + size`): a new shmem page at its first EWB whatever the
+ * source (isgx copies no SECS there at ECREATE), and its PCMD in the PCMD page of that index.
+ */
+export function ewbSecsBacking(k: Kernel, e: Enclave): void {
+  if (!e.secsBacked) {
+    e.secsBacked = true;
+    holdBackingPage(k, e);
+  }
+  addPcmd(k, e, e.pages);
 }

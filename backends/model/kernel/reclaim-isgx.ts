@@ -11,8 +11,8 @@
  *    shootdown) and EBLOCK; one ETRACK; per page `sgx_evict_page`: `__sgx_ewb` (two backing
  *    pages, contents and PCMD, from `sgx_get_backing`; EWB; with threads inside, NOT_TRACKED →
  *    `sgx_flush_cpus` IPI and EWB again: reclaim.ts `notTrackedCost`), then `sgx_free_page`:
- *    EREMOVE and the `sgx_free_list_lock` spinlock.
- * Not modeled: the SECS eviction when the last child page goes (SGX_ENCL_SECS_EVICTED).
+ *    EREMOVE and the `sgx_free_list_lock` spinlock; when they were the enclave's last children in
+ *    EPC and it is initialized, `sgx_evict_page(&encl->secs)` and SGX_ENCL_SECS_EVICTED (secs.ts).
  */
 import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
@@ -20,6 +20,7 @@ import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG } from './enclave.js';
 import { downRead, ewbBacking, tryLockEncl, type Kernel } from './kernel.js';
 import { ISGX_SCAN } from './lru.js';
 import { lock, notTrackedCost } from './reclaim.js';
+import { evictSecs, secsEwbNs, secsGoesWith } from './secs.js';
 
 /** One batch in task `t`; returns the pages written back. */
 export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
@@ -70,7 +71,8 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     const zap = ns.vma_lookup + (mapped ? ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0) : 0);
     k.metrics.ipis += n * targets;
     const evict = 2 * ns.backing_page + ns.ewb + ns.eremove + ns.spinlock;
-    const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, t, e) + n * evict;
+    const secsToo = secsGoesWith(e, n);
+    const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, t, e) + n * evict + (secsToo ? secsEwbNs(ns) : 0);
     const wcost = k.cpus.burst(t, cost);
     if (wcost !== null) yield wcost;
     else yield* k.cpus.compute(t, cost);
@@ -83,6 +85,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     epc.give('page', n);
     k.metrics.evictions += n;
     epc.inFlight -= n;
+    if (secsToo) evictSecs(k, e);
     e.mutex.unlock();
   }
   if (locked) mm.lock.upRead();

@@ -11,7 +11,8 @@
  * 4. per kept page, `sgx_reclaimer_write` in hold #3: EWB; the first EWB of an enclave in the
  *    batch is SGX_NOT_TRACKED, so ETRACK and EWB again (and, with threads inside, the IPI and a
  *    third EWB: reclaim.ts `notTrackedCost`); then `sgx_free_epc_page` under the EPC free-list
- *    spinlock. Mainline does no EREMOVE after EWB.
+ *    spinlock. Mainline does no EREMOVE after EWB. When that page was the enclave's last child in
+ *    EPC and the enclave is initialized, the same hold writes the SECS back (secs.ts).
  * The NOT_TRACKED attempt itself is not charged (it fails at once, without writing the page).
  */
 import type { ProcessGen } from '../sim/index.js';
@@ -21,6 +22,7 @@ import { RECLAIM_BATCH } from './epc.js';
 import { ewbBacking, tryLockEncl, type Kernel } from './kernel.js';
 import { lock, notTrackedCost, putBack } from './reclaim.js';
 import { ageInMms, zapInMms } from './reclaim-walk.js';
+import { evictSecs, secsEwbNs, secsGoesWith } from './secs.js';
 
 const pair = new Int32Array(2);
 
@@ -108,6 +110,9 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
       tracked.push(e);
       cost += ns.etrack + notTrackedCost(k, t, e);
     }
+    // The enclave's last child in EPC: sgx_reclaimer_write writes the SECS back in this hold.
+    const secsToo = secsGoesWith(e, 1);
+    if (secsToo) cost += secsEwbNs(ns);
     cost += ns.spinlock + k.epcLock.acquire(k.env.now, k.env.now + cost, ns.spinlock);
     const wcost = k.cpus.burst(t, cost);
     if (wcost !== null) yield wcost;
@@ -121,6 +126,7 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     k.metrics.evictions++;
     evicted++;
     epc.inFlight--;
+    if (secsToo) evictSecs(k, e);
     e.mutex.unlock();
   }
   if (k.rec.on) k.rec.counter('free EPC pages', epc.free);
