@@ -145,6 +145,25 @@ test('touching the enclave afterwards reloads the SECS before the first child: o
   }
 });
 
+test('mainline truncates the backing at ELDU, isgx keeps it: after touching every page back, the small enclave holds no backing page in mainline and its 64 + 1 + 3 in isgx', () => {
+  for (const design of DESIGNS) {
+    const map: Op[] = design === 'mm-less' ? [{ op: 'map', enclave: 1 }] : [];
+    const { k, release } = run(design, [...map, { op: 'touch', enclave: 1, offset: 0, pages: SMALL }]);
+    const small = release.get(1)!;
+    assert.equal(k.metrics.secsReloads, 1, design);
+    if (design === 'mm-less') {
+      // __sgx_encl_eldu: sgx_encl_truncate_backing_page for each child and the SECS, and each PCMD
+      // page once its last PCMD is zeroed; the touched pages are young, so none went again.
+      assert.equal(small.evicted, 0, design);
+      assert.deepEqual([small.pages, small.backing], [SMALL, 0], `${design}: no backing page left to free at release`);
+    } else {
+      // isgx sgx_eldu truncates nothing: the ADD_PAGE copies, the SECS's page and the PCMD pages stay.
+      assert.equal(small.backing, SMALL + 1 + SMALL / 32 + 1, design);
+    }
+    assert.equal(k.metrics.backingNow, 0, `${design}: every backing page held was freed once`);
+  }
+});
+
 test('release of an enclave whose SECS was written back EREMOVEs no SECS: its VA page only, and frees the SECS backing page with the rest', () => {
   for (const design of DESIGNS) {
     const { k, release } = run(design, [{ op: 'destroy', enclave: 1 }]);

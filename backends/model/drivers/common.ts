@@ -146,8 +146,8 @@ export function* init(k: Kernel, th: Thread, e: Enclave): ProcessGen<boolean> {
  * EREMOVE every resident page, the VA pages and the SECS when it is in EPC (a written-back SECS
  * has no EPC page: `if (encl->secs.epc_page)` in both); one SRCU grace period per mm left;
  * then the last fput of the shmem backing frees its pages. The backing holds a copy of every
- * added page with source=copy (isgx copies each page there at ADD_PAGE) and only the evicted
- * pages with source=pin (mainline writes the backing at EWB).
+ * page an ADD_PAGE copied with source=copy (isgx), and with source=pin only the pages written
+ * back and not loaded again since (mainline writes the backing at EWB, truncates it at ELDU).
  */
 export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   if (e.released) return;
@@ -166,9 +166,10 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
       st[p] = NONE;
     }
   }
-  // Contents pages (every added page with source=copy, else the evicted ones; the SECS's once it
-  // was written back) and PCMD pages.
-  const backing = (k.knobs.source === 'copy' ? e.addCount : evicted) + (e.secsBacked ? 1 : 0) + e.pcmdPages;
+  // The shmem pages the backing holds now (kernel.ts): contents (every added page with
+  // source=copy; with source=pin the written-back pages not loaded again since, mainline
+  // truncating at ELDU), the SECS's once written back, and PCMD pages.
+  const backing = e.backed;
   // The SECS is EREMOVEd only when it is in EPC (kernel/secs.ts: both drivers skip an evicted one).
   const secs = e.secs ? 1 : 0;
   // Each freed EPC page goes back under the free-list spinlock; mainline first takes each

@@ -15,7 +15,7 @@
  */
 import type { ProcessGen } from '../sim/index.js';
 import { EVICTED, RESIDENT, YOUNG, type Enclave } from '../kernel/enclave.js';
-import { downRead, downWrite, lockEncl, type Kernel } from '../kernel/kernel.js';
+import { downRead, downWrite, elduBacking, lockEncl, type Kernel } from '../kernel/kernel.js';
 import type { Task } from '../kernel/cpus.js';
 import type { Mm } from '../kernel/mm.js';
 import { markReclaimable } from '../kernel/reclaim.js';
@@ -214,11 +214,11 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
         const got = takeForEldu(k, e);
         if (got === 'child') break;
         if (got === 'both') {
-          secsNs = ns.eldu;
+          secsNs = ns.eldu + elduBacking(k, e, e.pages) * ns.backing_free;
           break;
         }
         // mainline: the SECS is back, the child's page is not; its ELDU ran under these locks.
-        if (got === 'secs') yield* k.cpus.compute(t, ns.eldu);
+        if (got === 'secs') yield* k.cpus.compute(t, ns.eldu + elduBacking(k, e, e.pages) * ns.backing_free);
         // VM_FAULT_NOPAGE: drop both locks, let ksgxd free pages, fault again.
         e.mutex.unlock();
         th.mm.lock.upRead();
@@ -233,6 +233,9 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
         e.resident++;
         markReclaimable(k, e, p);
         k.metrics.eldu++;
+        // mainline truncates the page's backing (and an emptied PCMD page) in the same hold.
+        const freed = elduBacking(k, e, p);
+        if (freed > 0) yield* k.cpus.compute(t, freed * ns.backing_free);
       } else {
         k.epc.give('page');
       }

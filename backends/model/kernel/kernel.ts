@@ -124,7 +124,7 @@ export function addBacking(k: Kernel, e: Enclave, p: number): void {
   holdBackingPage(k, e);
 }
 
-/** One more shmem page in `e`'s backing (freed at release; `backing_bytes` is the most held). */
+/** One more shmem page in `e`'s backing (freed at release or, mainline, at ELDU; `backing_bytes` is the most held). */
 function holdBackingPage(k: Kernel, e: Enclave): void {
   e.backed++;
   const m = k.metrics;
@@ -146,10 +146,54 @@ function addPcmd(k: Kernel, e: Enclave, p: number): void {
     e.pcmdMap = map;
   }
   const i = p >> 5;
-  if (map[i] === 1) return;
-  map[i] = 1;
+  const live = map[i]!;
+  if (k.knobs.source === 'pin') {
+    // mainline: the live PCMDs of the page (at most 32 children and the SECS); ELDU zeroes one.
+    map[i] = live + 1;
+    if (live > 0) return;
+  } else {
+    // isgx: the page stays until release.
+    if (live > 0) return;
+    map[i] = 1;
+  }
   e.pcmdPages++;
   holdBackingPage(k, e);
+}
+
+/**
+ * What an ELDU of child `p` (or of the SECS: `p` = `e.pages`) frees in the backing; returns the
+ * shmem pages freed, each charged `backing_free` by the caller. mainline `__sgx_encl_eldu`
+ * (torvalds/linux arch/x86/kernel/cpu/sgx/encl.c) zeroes the page's PCMD, truncates its contents
+ * page (`sgx_encl_truncate_backing_page(encl, page_index)`) and, when no PCMD of that PCMD page
+ * is left (`pcmd_page_empty`, and the reclaimer is not writing one: `reclaimer_writing_to_pcmd`,
+ * here a PCMD still counted), the PCMD page too; the backing of a page written back again is
+ * allocated again at that EWB. isgx `sgx_eldu` (intel/linux-sgx-driver sgx_util.c) truncates
+ * nothing: its shmem copy stays until release.
+ */
+export function elduBacking(k: Kernel, e: Enclave, p: number): number {
+  if (k.knobs.source !== 'pin' || e.released) return 0;
+  let freed = 0;
+  if (p === e.pages) {
+    if (e.secsBacked) {
+      e.secsBacked = false;
+      freed++;
+    }
+  } else if (e.backedMap !== null && e.backedMap[p] === 1) {
+    e.backedMap[p] = 0;
+    freed++;
+  }
+  const map = e.pcmdMap;
+  const i = p >> 5;
+  if (map !== null && map[i]! > 0) {
+    map[i] = map[i]! - 1;
+    if (map[i] === 0) {
+      e.pcmdPages--;
+      freed++;
+    }
+  }
+  e.backed -= freed;
+  k.metrics.backingNow -= freed * 4096;
+  return freed;
 }
 
 /**
