@@ -135,8 +135,17 @@ export function addBatch(knobs: DesignKnobs, paramBatch: unknown): number {
   return Math.min(p, k);
 }
 
-/** Why these knobs cannot run a scenario whose enclaves are mapped by `mms` address spaces, or undefined. */
-export function sharingRejection(knobs: DesignKnobs, mms: number): string | undefined {
+/**
+ * Why these knobs cannot run a scenario whose enclaves are mapped by `mms` address spaces, or
+ * undefined. `forked`: the other mms are forked children of the mapper. binding=mm follows isgx
+ * (intel/linux-sgx-driver): `sgx_mmap` (sgx_main.c) sets VM_DONTCOPY, so fork's `dup_mmap` copies
+ * no enclave VMA into the child, and `sgx_vma_open` (sgx_vma.c) would refuse one in another mm
+ * anyway (`encl->mm != current->mm`: vm_private_data cleared, no reference).
+ */
+export function sharingRejection(knobs: DesignKnobs, mms: number, forked = false): string | undefined {
+  if (mms > 1 && knobs.binding === 'mm' && forked) {
+    return `binding=mm: a forked child does not inherit the enclave (isgx sgx_mmap sets VM_DONTCOPY, so dup_mmap leaves the VMA out of the child's mm, and sgx_vma_open refuses an enclave VMA in an mm other than encl->mm); only the creator's mm can map it (mms=${mms}; needs binding=fd)`;
+  }
   if (mms > 1 && knobs.binding === 'mm') {
     return `binding=mm: an enclave belongs to the mm that created it and cannot be mapped by other mms (mms=${mms}; needs binding=fd)`;
   }

@@ -3,6 +3,11 @@
  * evicts its pages: for each page the reclaimer ages and zaps the PTE in every mm on the enclave's
  * list (an mmap_lock read hold and a TLB shootdown per page per mm) and IPIs the union of their
  * CPUs. Per-mm binding cannot share an enclave across mms (rejected for mms > 1).
+ *
+ * `via` is how the other mms get the enclave: `fd` (default) sends them the fd and each mmaps it
+ * itself; `fork` has the owner fork them after its own mmap, so each child inherits the VMA and
+ * the fd (mainline copies the VMA and `sgx_vma_open` adds the child's mm to the enclave's list;
+ * isgx's VM_DONTCOPY leaves the child without it: rejected with that reason).
  */
 import { buildOps, insideParam, mapOp, num, sizeParam } from './common.js';
 import type { Op, ProcessScript, WorkloadSpec } from './types.js';
@@ -20,6 +25,15 @@ export const shared: WorkloadSpec = {
     sizeParam('pressure', '112MiB', 'bytes of the second enclave, built after the mappings exist, that evicts the first'),
     { name: 'measure', kind: 'bool', unit: 'bool', default: 0, description: 'EEXTEND the added pages' },
     insideParam,
+    {
+      name: 'via',
+      kind: 'choice',
+      unit: 'choice',
+      default: 'fd',
+      choices: ['fd', 'fork'],
+      description:
+        'how the other mms get the enclave: fd = sent the fd, each mmaps it; fork = forked by the owner after its mmap, inheriting the VMA and the fd (model only)',
+    },
   ],
   generate(values) {
     const mms = num(values, 'mms');
@@ -27,8 +41,11 @@ export const shared: WorkloadSpec = {
     const pages = size / 4096;
     const measure = num(values, 'measure') === 1;
     const all = mms + 1;
+    const forked = values['via'] === 'fork';
     const owner: Op[] = [...buildOps(1, size, measure, true, 0), mapOp(values, 1), { op: 'touch', enclave: 1, offset: 0, pages }];
-    for (let i = 2; i <= mms; i++) owner.push({ op: 'send-fd', enclave: 1, to: i });
+    const inside = num(values, 'inside');
+    for (let i = 2; i <= mms; i++)
+      owner.push(forked ? (inside > 0 ? { op: 'fork', child: i, inside } : { op: 'fork', child: i }) : { op: 'send-fd', enclave: 1, to: i });
     owner.push(
       { op: 'barrier', name: 'mapped', count: all },
       { op: 'barrier', name: 'pressured', count: all },
@@ -36,6 +53,8 @@ export const shared: WorkloadSpec = {
       { op: 'exit' },
     );
     const processes: ProcessScript[] = [{ pid: 1, name: 'owner', role: 'owner', mm: 1, startNs: 0, ops: owner }];
+    // A forked mapper already has the mapping (and the fd) when it starts.
+    const share: Op[] = forked ? [] : [{ op: 'recv-fd', enclave: 1 }, mapOp(values, 1)];
     for (let i = 2; i <= mms; i++) {
       processes.push({
         pid: i,
@@ -43,9 +62,9 @@ export const shared: WorkloadSpec = {
         role: 'mapper',
         mm: i,
         startNs: 0,
+        ...(forked ? { forkedBy: 1 } : {}),
         ops: [
-          { op: 'recv-fd', enclave: 1 },
-          mapOp(values, 1),
+          ...share,
           { op: 'touch', enclave: 1, offset: 0, pages },
           { op: 'barrier', name: 'mapped', count: all },
           { op: 'barrier', name: 'pressured', count: all },
@@ -66,6 +85,6 @@ export const shared: WorkloadSpec = {
         { op: 'exit' },
       ],
     });
-    return { processes, background: [], needs: { sharedMms: mms, inside: num(values, 'inside') } };
+    return { processes, background: [], needs: { sharedMms: mms, ...(forked ? { forked: true } : {}), inside } };
   },
 };

@@ -78,6 +78,13 @@ export type Op =
   | { readonly op: 'send-fd'; readonly enclave: number; readonly to: number }
   /** Wait for an enclave fd from another process. */
   | { readonly op: 'recv-fd'; readonly enclave: number }
+  /**
+   * fork(): start process `child` (its script names this process in `forkedBy`) with a copy of
+   * this process's mm and fd table. Which enclave VMAs the copy keeps is the driver's answer
+   * (mainline copies them; isgx's VM_DONTCOPY drops them). `inside` threads of the child then
+   * run inside every enclave it inherited a mapping of (model only, as for `map`).
+   */
+  | { readonly op: 'fork'; readonly child: number; readonly inside?: number }
   /** close() the enclave fd. */
   | { readonly op: 'close'; readonly enclave: number }
   /** User-space work between operations. */
@@ -107,6 +114,11 @@ export interface ProcessScript {
    * (binding=mm): e.g. a handover client builds its own enclave. Absent: run `ops`.
    */
   readonly ifNoHandover?: readonly Op[];
+  /**
+   * The pid whose `fork` op creates this process: it starts then (not at `startNs`), in its own
+   * mm `mm` copied from the parent's. Absent: the process starts on its own at `startNs`.
+   */
+  readonly forkedBy?: number;
 }
 
 /** Co-running application activity in an mm (for contention workloads). */
@@ -125,6 +137,8 @@ export interface Scenario {
   readonly needs: {
     /** Number of mms that map one enclave. */
     readonly sharedMms?: number;
+    /** Those mms inherit the mapping through fork (a child's copy of the VMA), not an fd handover. */
+    readonly forked?: boolean;
     /** Enclaves passed between processes. */
     readonly handover?: boolean;
     /** Threads that run inside an enclave (EENTER), the most in one process. */

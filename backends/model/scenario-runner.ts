@@ -50,6 +50,7 @@ const OP_SLICE: Readonly<Record<Op['op'], string | null>> = {
   touch: 'touch (faults)',
   'send-fd': 'sendmsg(fd)',
   'recv-fd': 'recvmsg(fd)',
+  fork: 'fork',
   think: null,
   barrier: 'barrier',
   settle: 'settle (flush_work)',
@@ -61,7 +62,7 @@ export function rejection(spec: CaseSpec, sc: Scenario): string | undefined {
   const masks = function* () {
     for (const p of sc.processes) for (const op of [...p.ops, ...(p.ifNoHandover ?? [])]) if (op.op === 'add') yield op.measure;
   };
-  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1) ?? measureRejection(spec.knobs, masks());
+  return sharingRejection(spec.knobs, sc.needs.sharedMms ?? 1, sc.needs.forked === true) ?? measureRejection(spec.knobs, masks());
 }
 
 /**
@@ -117,6 +118,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     mailbox: new Map(),
     arrived: new Map(),
     barriers: new Map(),
+    children: new Map(),
     stopping: false,
     horizon: 1e10 + pages * 2e5,
     batch,
@@ -140,6 +142,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     sh.mailbox.set(ps.pid, new Store<number>(env, `socket(${ps.name})`));
     sh.arrived.set(ps.pid, env.event<void>());
     const th: Thread = { pid: ps.pid, name: ps.name, task: new Task(ps.name, mmGroup(ps.mm)), mm, fds: sh.fdsByMm.get(ps.mm)!, proc: null };
+    if (ps.forkedBy !== undefined) sh.children.set(ps.pid, { th, forked: env.event<void>() });
     const proc = env.process(runScript(sh, th, ps), ps.name);
     taskOf.set(proc, th.task);
     th.proc = proc;
@@ -194,7 +197,10 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
 function* runScript(sh: Shared, th: Thread, ps: ProcessScript): ProcessGen<void> {
   const k = sh.k;
   const env = k.env;
-  if (ps.startNs > 0) yield env.timeout(ps.startNs);
+  // A forked child starts when its parent's fork op has copied the mm (script-ops.ts).
+  const child = sh.children.get(ps.pid);
+  if (child !== undefined) yield* k.cpus.wait(th.task, child.forked);
+  else if (ps.startNs > 0) yield env.timeout(ps.startNs);
   sh.arrived.get(ps.pid)!.succeed();
   const ops = k.knobs.binding === 'mm' && ps.ifNoHandover !== undefined ? ps.ifNoHandover : ps.ops;
   let exited = false;

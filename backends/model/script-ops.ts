@@ -11,7 +11,7 @@ import type { Enclave } from './kernel/enclave.js';
 import { downRead, downWrite, type Kernel } from './kernel/kernel.js';
 import type { Mm } from './kernel/mm.js';
 import { create, init } from './drivers/common.js';
-import { close, closeAll, exitMm, map, touch, unmap } from './drivers/lifecycle.js';
+import { close, closeAll, exitMm, fork, map, touch, unmap } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
 
 /** What the processes of one case share. */
@@ -23,6 +23,8 @@ export interface Shared {
   readonly mailbox: Map<number, Store<number>>;
   readonly arrived: Map<number, Event<void>>;
   readonly barriers: Map<string, { n: number; ev: Event<void> }>;
+  /** Processes a `fork` op starts (their script's `forkedBy`), by pid: the thread and its start. */
+  readonly children: Map<number, { readonly th: Thread; readonly forked: Event<void> }>;
   stopping: boolean;
   readonly horizon: number;
   readonly batch: number;
@@ -111,6 +113,13 @@ export function* runOp(sh: Shared, th: Thread, op: Op): ProcessGen<void> {
       const id = (yield* k.cpus.wait(th.task, box.get())) as number;
       yield* k.cpus.compute(th.task, k.ns.syscall);
       th.fds.add(id);
+      return;
+    }
+    case 'fork': {
+      const child = sh.children.get(op.child);
+      if (!child || child.forked.triggered) return;
+      yield* fork(k, th, child.th, op.inside ?? 0);
+      child.forked.succeed();
       return;
     }
     case 'think':

@@ -41,7 +41,7 @@ export function designVerdict(design: string, knobs: DesignKnobs, driver: Driver
 }
 
 export function scenarioVerdict(s: Scenario, knobs: DesignKnobs): Verdict {
-  const shared = sharingRejection(knobs, s.needs.sharedMms ?? 1);
+  const shared = sharingRejection(knobs, s.needs.sharedMms ?? 1, s.needs.forked === true);
   if (shared !== undefined) return { run: false, outcome: 'rejected', detail: shared };
   const partial = measureRejection(
     knobs,
@@ -108,9 +108,17 @@ export const ISGX_SETTLE_REASON =
  * served or answered here with the reason.
  * - settle: mainline adds are synchronous, so it waits for nothing; on isgx it is `skipped`.
  * - send-fd / recv-fd on isgx without a fallback: `rejected` (binding=mm cannot hand over).
+ * - fork: `skipped` on both drivers (each process is spawned from its own script, not forked).
  */
 export function opsVerdict(name: string, ops: readonly Op[], driver: Driver): Verdict {
   for (const op of ops) {
+    if (op.op === 'fork') {
+      return {
+        run: false,
+        outcome: 'skipped',
+        detail: `${name}: fork (child ${op.child}): this backend starts every process from its own script (a spawned child, not a fork of another script's process), so a child that inherits its parent's enclave VMA and fds is not run on hardware yet; run it on the model backend (shared: via=fd hands the fd over instead)`,
+      };
+    }
     if (op.op === 'settle' && driver === 'isgx')
       return { run: false, outcome: 'skipped', detail: `${name}: settle (enclave ${op.enclave}): ${ISGX_SETTLE_REASON}` };
     if ((op.op === 'send-fd' || op.op === 'recv-fd') && driver === 'isgx') {

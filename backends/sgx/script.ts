@@ -263,6 +263,9 @@ export async function runScript(script: ProcessScript, ops: readonly Op[], env: 
           mm?.raise(EXITED);
           i = ops.length;
           break;
+        case 'fork':
+          // Answered before any syscall (compat.ts opsVerdict: skipped); never reached.
+          throw new Error('fork is not run by the hardware backend (compat.ts opsVerdict skips it)');
         default: {
           // A new op kind must be handled above or answered in opsVerdict; this fails to compile until it is.
           const unknown: never = op;

@@ -1,5 +1,5 @@
 /**
- * Mapping, unmapping, close, exit and page access (reference §1.7, §2.4–2.5, §1.8).
+ * Mapping, unmapping, fork, close, exit and page access (reference §1.7, §2.4–2.5, §1.8).
  *
  * With binding=mm the enclave lives as long as its VMA and its queued requests: munmap (or
  * exit) holds mmap_sem for write and vm_ops->close marks the enclave dead and drops the VMA's
@@ -177,6 +177,61 @@ export function* exitMm(k: Kernel, th: Thread): ProcessGen<void> {
   }
 }
 
+/**
+ * fork() of `parent` into `child` (its own, new mm), as kernel/fork.c `copy_process` →
+ * `dup_mm` → `dup_mmap` and `dup_fd` do it. `dup_mmap` holds the parent's mmap_lock for write
+ * (and the new mm's, which no one else can hold yet) while it copies the VMAs:
+ * - binding=fd (mainline): `sgx_mmap` (driver.c) sets no VM_DONTCOPY, so each enclave VMA is
+ *   copied (`vm_area_dup`: the VMA's `vm_file` is one more file reference) and its
+ *   `vm_ops->open`, `sgx_vma_open` (encl.c), runs `sgx_encl_mm_add` for the child's mm:
+ *   `kzalloc` of the `sgx_encl_mm`, `kref_get` of the enclave, `__mmu_notifier_register`, and
+ *   `list_add_rcu` + `mm_list_version++` under `encl->mm_lock`; the child's mm is then walked by
+ *   reclaim and leaves at its exit (`sgx_mmu_notifier_release`). Charged as an mmap's
+ *   `sgx_encl_mm_add` is (`mmap_op` + `kzalloc`), without `sgx_encl_may_map`'s xarray walk,
+ *   which fork does not run. (If that `kzalloc` failed, `sgx_vma_open` would clear
+ *   vm_private_data and the child's faults SIGBUS; the model's allocations do not fail.)
+ * - binding=mm (isgx): `sgx_mmap` (sgx_main.c) sets VM_DONTCOPY, so `dup_mmap` skips the enclave
+ *   VMA: no `sgx_vma_open`, no reference; the child has no mapping of the enclave (its access
+ *   is a SIGSEGV: `touch`) and its exit does not touch the enclave.
+ * Then `dup_fd`: every open enclave fd is one more reference to its file (binding=fd; the isgx
+ * device fd is not the enclave). PTEs are not modeled per mm, so `copy_page_range` of the
+ * enclave's PFN-mapped PTEs is not charged. Only the forking thread is copied; `inside` threads
+ * of the child then enter each enclave it inherited (as `map`'s).
+ */
+export function* fork(k: Kernel, parent: Thread, child: Thread, inside: number): ProcessGen<void> {
+  const t = parent.task;
+  yield* k.cpus.compute(t, k.ns.syscall);
+  yield* downWrite(k, t, parent.mm);
+  const inherited: Enclave[] = [];
+  for (const id of parent.mm.mapped) {
+    const e = k.enclaves.get(id);
+    if (e === undefined || e.released || k.knobs.binding === 'mm') continue;
+    yield* k.cpus.compute(t, k.ns.mmap_op + k.ns.kzalloc);
+    child.mm.mapped.add(id);
+    e.fileRefs++;
+    if (!e.mms.includes(child.mm)) {
+      e.mms.push(child.mm);
+      e.refs++;
+    }
+    inherited.push(e);
+  }
+  parent.mm.lock.upWrite();
+  if (k.knobs.binding === 'fd') {
+    for (const id of parent.fds) {
+      const e = k.enclaves.get(id);
+      if (e === undefined || e.released) continue;
+      child.fds.add(id);
+      e.fileRefs++;
+    }
+  }
+  if (inside > 0) {
+    for (const e of inherited) {
+      e.inside.set(child.mm, (e.inside.get(child.mm) ?? 0) + inside);
+      child.mm.threads += inside;
+    }
+  }
+}
+
 /** Close every fd the process still holds (at exit). */
 export function* closeAll(k: Kernel, th: Thread): ProcessGen<void> {
   for (const id of [...th.fds]) {
@@ -194,6 +249,13 @@ const TOUCH_CHUNK = 64;
 export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages: number): ProcessGen<void> {
   const t = th.task;
   const ns = k.ns;
+  // No VMA of the enclave in this mm (e.g. an isgx child after fork: VM_DONTCOPY): the access
+  // is a SIGSEGV, which ends the process (its script stops; exit tears the mm down).
+  if (!th.mm.mapped.has(e.id)) {
+    th.mm.segv = true;
+    th.mm.killed = true;
+    return;
+  }
   for (let base = offset; base < offset + pages; base += TOUCH_CHUNK) {
     const end = Math.min(offset + pages, base + TOUCH_CHUNK, e.pages);
     yield* downRead(k, t, th.mm);

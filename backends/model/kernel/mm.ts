@@ -13,6 +13,8 @@ export class Mm {
   /** Set by exit: threads stop at their next signal check. */
   killed = false;
   exited = false;
+  /** An access found no VMA (e.g. an isgx enclave in a forked child): SIGSEGV ended the process. */
+  segv = false;
 
   constructor(
     env: Environment,
