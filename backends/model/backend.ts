@@ -40,11 +40,25 @@ function checkSpec(spec: Omit<CaseSpec, 'caseId'>): string | undefined {
 }
 
 /** What the case's scenario can be refused for: more pages than the model supports. */
-function checkScenario(sc: Scenario): string | undefined {
+/** What the model cannot run in a generated scenario: too many pages, or fork ops and `forkedBy` that do not match. */
+export function checkScenario(sc: Scenario): string | undefined {
   let pages = 0;
   for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'add') pages += op.pages;
   if (pages > MAX_TOTAL_PAGES)
     return `the case adds ${pages} pages in all; the model supports at most ${MAX_TOTAL_PAGES} (128 GiB): lower size, total, builders or clients`;
+  // Each forked process starts at exactly one fork of the parent it names (else it would never
+  // start and the run would stall): a workload bug, said as such.
+  const byPid = new Map(sc.processes.map((p) => [p.pid, p]));
+  const forks = new Map<number, number[]>();
+  for (const proc of sc.processes) for (const op of proc.ops) if (op.op === 'fork') forks.set(op.child, [...(forks.get(op.child) ?? []), proc.pid]);
+  for (const [child, parents] of forks) {
+    const c = byPid.get(child);
+    if (c === undefined || c.forkedBy !== parents[0] || parents.length > 1)
+      return `workload bug: process ${parents.join(', ')} forks process ${child}, which ${c === undefined ? 'does not exist' : parents.length > 1 ? 'is forked more than once' : `names ${c.forkedBy === undefined ? 'no parent' : `parent ${c.forkedBy}`} in forkedBy`}`;
+  }
+  for (const proc of sc.processes)
+    if (proc.forkedBy !== undefined && !forks.has(proc.pid))
+      return `workload bug: process ${proc.pid} names parent ${proc.forkedBy} in forkedBy, which never forks it`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rejection, simulate } from '../../backends/model/scenario-runner.js';
-import { runCaseSync } from '../../backends/model/backend.js';
+import { checkScenario, runCaseSync } from '../../backends/model/backend.js';
 import { profileCosts, type Costs } from '../../backends/model/profiles.js';
 import { planScripts, scenarioVerdict } from '../../backends/sgx/compat.js';
 import { findPreset } from '../../backends/designs.js';
@@ -222,4 +222,21 @@ test('shared via=fd (the default) generates the scenario it did before: no fork 
   const sc = w.generate(s.params, 1);
   assert.ok(sc.processes.every((p) => p.forkedBy === undefined && p.ops.every((o) => o.op !== 'fork')));
   assert.equal(sc.needs.forked, undefined);
+});
+
+test('a scenario whose fork ops and forkedBy do not match is refused as a workload bug before it runs (it would stall)', () => {
+  const s = spec('shared', 'mm-less', { size: 8 * 1024 * 1024, pressure: 96 * 1024 * 1024, mms: 2, via: 'fork' });
+  const base = findWorkload('shared')!.generate(s.params, 1);
+  assert.equal(checkScenario(base), undefined, 'the generated via=fork scenario is consistent');
+  const orphan = { ...base, processes: base.processes.map((p) => ({ ...p, ops: p.ops.filter((o) => o.op !== 'fork') })) };
+  assert.match(checkScenario(orphan) ?? '', /^workload bug: process 2 names parent 1 in forkedBy, which never forks it/);
+  const unnamed = {
+    ...base,
+    processes: base.processes.map((p): ProcessScript => {
+      if (p.pid !== 2) return p;
+      const { forkedBy: _, ...rest } = p;
+      return rest;
+    }),
+  };
+  assert.match(checkScenario(unnamed) ?? '', /^workload bug: process 1 forks process 2, which names no parent in forkedBy/);
 });
