@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readResults } from '../../reports/read.js';
 import { DEFAULT_COMPARE, compareRows, formatText, hasRegression } from '../../reports/compare.js';
+import { withDefaultParams } from '../../reports/param-defaults.js';
 import { parsePercent } from '../../reports/args.js';
 import { writeCsvAtomic } from '../../results/csv.js';
 import { UsageError } from '../errors.js';
@@ -64,7 +65,10 @@ async function main(): Promise<number> {
       throw new UsageError(`no baseline at ${baseline}; create it with: npm run bench:ci -- --update-baseline`);
     }
     const threshold = values.threshold !== undefined ? parsePercent('threshold', values.threshold) : DEFAULT_COMPARE.threshold;
-    const result = compareRows(readResults(baseline).rows, rows, { ...DEFAULT_COMPARE, threshold });
+    const base = withDefaultParams(readResults(baseline).rows);
+    if (base.filled.length > 0)
+      process.stdout.write(`bench:ci: baseline rows without a parameter their workload has now compared with its default (${base.filled.join(', ')})\n`);
+    const result = compareRows(base.rows, rows, { ...DEFAULT_COMPARE, threshold });
     process.stdout.write(formatText(result));
     if (hasRegression(result)) {
       process.stdout.write(

@@ -3,6 +3,7 @@ import type { ResultFile } from '../../reports/read.js';
 import { DEFAULT_COMPARE, compareRows, formatText, hasRegression, toJson } from '../../reports/compare.js';
 import { parseFileCommand, parsePercent, parsePositiveInt } from '../../reports/args.js';
 import { versionNote } from '../../reports/read.js';
+import { withDefaultParams } from '../../reports/param-defaults.js';
 
 const HELP = `eaddbench compare BASE.csv NEW.csv [options]
 
@@ -17,7 +18,8 @@ profile (draw 0) is compared: rows of other cost draws (run --draws) are left ou
                      lies beyond --noise (criterion.rs' rule); otherwise within noise
 
 Each line shows [lower estimate upper] of the relative change. Which way is better comes from
-the results schema (docs/results.md).
+the results schema (docs/results.md). A row written before its workload gained a parameter does
+not name it; it ran with that parameter's default and is compared as such (said on stderr).
 
 Options:
   --threshold PCT   model-clock threshold in percent (default 1)
@@ -48,9 +50,19 @@ export const command: Command = {
       noise: values.noise !== undefined ? parsePercent('noise', values.noise) : DEFAULT_COMPARE.noise,
       resamples: values.resamples !== undefined ? parsePositiveInt('resamples', values.resamples, 1_000_000) : DEFAULT_COMPARE.resamples,
     };
-    const [base, next] = inputs as [ResultFile, ResultFile];
+    const [baseFile, nextFile] = inputs as [ResultFile, ResultFile];
+    const base = withDefaultParams(baseFile.rows);
+    const next = withDefaultParams(nextFile.rows);
     const result = compareRows(base.rows, next.rows, options);
     process.stderr.write(`eaddbench: read ${versionNote(inputs)}; compared draw 0 (the nominal profile)\n`);
+    for (const [file, f] of [
+      [baseFile, base],
+      [nextFile, next],
+    ] as const)
+      if (f.filled.length > 0)
+        process.stderr.write(
+          `eaddbench: ${file.path}: rows that do not name a parameter their workload has now were compared with its default (${f.filled.join(', ')})\n`,
+        );
     process.stdout.write(values.json ? toJson(result) : formatText(result));
     return hasRegression(result) ? 1 : 0;
   },
