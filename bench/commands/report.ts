@@ -6,6 +6,7 @@ import { renderMarkdown } from '../../reports/markdown.js';
 import { renderHtml } from '../../reports/html.js';
 import { checkOutputDir, writeFilesAtomic } from '../../common/atomic-write.js';
 import { versionNote } from '../../reports/read.js';
+import { withDefaultParams } from '../../reports/param-defaults.js';
 import { loadTimelines, WINDOW_US } from '../../reports/timelines.js';
 import { UsageError } from '../errors.js';
 
@@ -56,7 +57,8 @@ export const command: Command = {
       },
     );
     const out = outDir(values.out);
-    const rows = inputs.flatMap((f) => f.rows);
+    // Files from before a workload gained a parameter: their rows ran with its default (reports/param-defaults.ts).
+    const { rows, filled } = withDefaultParams(inputs.flatMap((f) => f.rows));
     const src = { files: paths, rows, ...(values.traces !== undefined ? { timelines: loadTimelines(rows, values.traces) } : {}) };
     // Render both before writing either, so a failure leaves no half-updated report.
     const md = renderMarkdown(src);
@@ -69,6 +71,8 @@ export const command: Command = {
       { flag: '--out' },
     );
     process.stderr.write(`eaddbench: read ${versionNote(inputs)}\n`);
+    if (filled.length > 0)
+      process.stderr.write(`eaddbench: rows that do not name a parameter their workload has now are reported with its default (${filled.join(', ')})\n`);
     process.stderr.write(`eaddbench: wrote ${join(out, 'report.md')} (${md.length} characters) and ${join(out, 'index.html')} (${src.rows.length} rows)\n`);
     return 0;
   },

@@ -28,6 +28,10 @@ test('compare: rows of a file written before `shared` had `via` match the rows w
   assert.deepEqual([counts['new'], counts['missing'], counts['regressed']], [0, 0, 0], 'every case matched');
   assert.match(r.stderr, /old\.csv: rows that do not name a parameter their workload has now were compared with its default \(shared: via=fd\)/);
   assert.doesNotMatch(r.stderr, /now\.csv: rows/, 'nothing filled in the current file');
+  // report says the same, and charts the old rows with the current ones.
+  const rep = spawnSync(process.execPath, [CLI, 'report', join(d, 'old.csv'), '--out', join(d, 'report')], { encoding: 'utf8' });
+  assert.equal(rep.status, 0, rep.stderr);
+  assert.match(rep.stderr, /reported with its default \(shared: via=fd\)/);
   // A row naming another value is another case.
   writeFileSync(join(d, 'fork.csv'), now.replaceAll(';via=fd', ';via=fork'));
   const f = spawnSync(process.execPath, [CLI, 'compare', join(d, 'old.csv'), join(d, 'fork.csv'), '--json'], { encoding: 'utf8' });
