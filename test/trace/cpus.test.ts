@@ -152,3 +152,35 @@ test('the same cases with nobody inside the enclave (every build) have no IPI', 
     assert.equal(doc.traceEvents.filter((e) => e.name.startsWith('IPI')).length, 0, id);
   }
 });
+
+test('every IPI the `ipis` metric counts is in the trace: the EWB’s and the zaps’ TLB shootdowns, aimed at other CPUs where the zapped mm ran', () => {
+  const cases: { workload: string; design: string; params: Record<string, number> }[] = [
+    ...IPI_CASES.map((c) => ({ ...c, params: { ...c.params, inside: 1 } })),
+    ...IPI_CASES.map((c) => ({ ...c, params: { ...c.params, inside: 0 } })),
+    // per-mm with the application's threads in the owner's mm: shootdowns at every batch.
+    { workload: 'mmap-contention', design: 'per-mm', params: { size: 12 * MiB } },
+  ];
+  let shootdowns = 0;
+  for (const c of cases) {
+    const id = `shootdown-${c.workload}-${c.design}-${String(c.params['inside'] ?? '-')}`;
+    const { r, doc } = traced(c.workload, c.design, c.params, id, smallEpc);
+    const names = trackNames(doc);
+    const cpuOf = cpuTracks(doc);
+    const sent = doc.traceEvents.filter((e) => e.ph === 'i' && (e.name === 'IPI (EWB NOT_TRACKED)' || e.name === 'TLB shootdown (zap)'));
+    const traced_ = sent.reduce((n, e) => n + Number(e.args?.['ipis']), 0);
+    assert.equal(traced_, metric(r, 'ipis'), `${id}: the IPIs drawn are the IPIs counted`);
+    for (const e of sent.filter((x) => x.name === 'TLB shootdown (zap)')) {
+      shootdowns++;
+      const targets = e.args?.['targets'] as number[];
+      assert.ok(!targets.includes(Number(e.args?.['from_cpu'])), `${id}: a shootdown does not IPI its own CPU`);
+      assert.ok(Number(e.args?.['pages']) >= 1, id);
+      for (const cpu of targets) {
+        const hit = doc.traceEvents.find(
+          (x) => x.ph === 'i' && cpuOf.get(key(x)) === cpu && x.ts === e.ts && x.name === `TLB shootdown from ${names.get(key(e))}`,
+        );
+        assert.ok(hit, `${id}: no shootdown on CPU ${cpu} at ${e.ts}`);
+      }
+    }
+  }
+  assert.ok(shootdowns > 0, 'some case zapped a mapped page');
+});

@@ -19,6 +19,7 @@ import type { Task } from './cpus.js';
 import { EVICTED, NONE, RECLAIMING, RESIDENT, YOUNG } from './enclave.js';
 import { downRead, ewbBacking, tryLockEncl, type Kernel } from './kernel.js';
 import { ISGX_SCAN } from './lru.js';
+import { traceShootdown } from './ipi-trace.js';
 import { lock, notTrackedCost } from './reclaim.js';
 import { evictSecs, secsEwbNs, secsGoesWith } from './secs.js';
 
@@ -70,6 +71,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     const targets = mapped ? mm.shootdownTargets(k.costs.cpus) : 0;
     const zap = ns.vma_lookup + (mapped ? ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0) : 0);
     k.metrics.ipis += n * targets;
+    if (targets > 0 && k.rec.on) traceShootdown(k, t, e, mm, n, n * targets);
     const evict = 2 * ns.backing_page + ns.ewb + ns.eremove + ns.spinlock;
     const secsToo = secsGoesWith(e, n);
     const cost = ns.lock + n * (zap + ns.eblock) + ns.etrack + notTrackedCost(k, t, e) + n * evict + (secsToo ? secsEwbNs(ns) : 0);

@@ -15,6 +15,7 @@ import type { ProcessGen } from '../sim/index.js';
 import type { Task } from './cpus.js';
 import type { Enclave } from './enclave.js';
 import { downRead, tryDownRead, type Kernel } from './kernel.js';
+import { traceShootdown } from './ipi-trace.js';
 
 /** `sgx_reclaimer_age` for one page: true when the page is young (it goes back to the tail). */
 export function* ageInMms(k: Kernel, t: Task, e: Enclave, young: boolean): ProcessGen<boolean> {
@@ -46,6 +47,7 @@ export function* zapInMms(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
     const targets = mm.shootdownTargets(k.costs.cpus);
     const cost = ns.lock + ns.pte_zap + (targets > 0 ? ns.tlb_shootdown : 0);
     if (!tryDownRead(k, mm)) yield* downRead(k, t, mm);
+    if (targets > 0 && k.rec.on) traceShootdown(k, t, e, mm, 1, targets);
     const work = k.cpus.burst(t, cost);
     if (work !== null) yield work;
     else yield* k.cpus.compute(t, cost);
