@@ -22,7 +22,7 @@ import { SpinLock } from './kernel/spinlock.js';
 import { Workqueue } from './kernel/workqueue.js';
 import { addPagesCaller } from './drivers/caller.js';
 import { addPagesQueued } from './drivers/kthread.js';
-import { closeAll, exitMm, fput } from './drivers/lifecycle.js';
+import { closeAll, exitMm, fput, put } from './drivers/lifecycle.js';
 import type { Thread } from './drivers/thread.js';
 import { background, enclaveOf, exitProcess, runOp, type Shared } from './script-ops.js';
 import { NO_TRACE } from '../../common/trace/recorder.js';
@@ -100,6 +100,7 @@ export function simulate(spec: CaseSpec, sc: Scenario, costs: Costs, traceWindow
     reclaimerLock: new SpinLock('sgx_reclaimer_lock'),
     epcLock: new SpinLock(knobs.binding === 'mm' ? 'sgx_free_list_lock' : 'sgx_numa_node.lock'),
     allocEpc: (t, use, signal) => reclaimer!.alloc(t, use, signal),
+    putEnclave: (t, e) => put(k, t, e),
     traceLock: (lock) => holds?.attach(lock),
   };
   reclaimer = new Reclaimer(k);

@@ -61,6 +61,7 @@ test('concurrent builders each destroy their enclave: percentiles over builders;
   assert.equal(e.outcome, 'ok', e.outcome === 'ok' ? '' : e.detail);
   assert.ok(metric(e, 'epc_evictions') > 0, 'under EPC pressure');
   // Fewer pages resident than added: the evicted ones cost a backing free instead of an EREMOVE.
+  // (The median: the other enclave's release waits in ksgxd for this one's: release-kref.test.ts.)
   const each = (192 * MiB) / 2 / 4096;
-  assert.ok(metric(e, 'destroy_time_max') < (each + vaPages(each) + 1) * ns.eremove + ns.syscall, 'evicted pages are not EREMOVEd');
+  assert.ok(metric(e, 'destroy_time_p50') < (each + vaPages(each) + 1) * ns.eremove + ns.syscall, 'evicted pages are not EREMOVEd');
 });

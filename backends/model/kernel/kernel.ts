@@ -37,6 +37,12 @@ export interface Kernel {
    * driver's rule); `signal` is the mm whose pending signal ends it (null in a kernel thread).
    */
   allocEpc(t: Task, use: 'secs' | 'va' | 'page', signal: Mm | null): ProcessGen<AllocErr>;
+  /**
+   * Drop a reference to `e` in task `t` (`kref_put(&encl->refcount, sgx_encl_release)`); the last
+   * one releases the enclave there (drivers/lifecycle.ts `put`). The reclaimers take one per
+   * page (mainline) or per batch (isgx) they hold.
+   */
+  putEnclave(t: Task, e: Enclave): ProcessGen<void>;
   /** Draw a new lock's holds in the trace (holds.ts); nothing when tracing is off. */
   traceLock(lock: RwSemaphore | Mutex): void;
 }

@@ -32,6 +32,8 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     yield* k.cpus.compute(t, ns.lock + ns.resched);
     return 0;
   }
+  // sgx_isolate_encl: kref_get_unless_zero(&encl->refcount) for the batch (put at its end).
+  e.refs++;
   const mm = e.owner;
   const locked = !mm.exited && !e.released;
   if (locked) yield* downRead(k, t, mm);
@@ -91,5 +93,7 @@ export function* isgxBatch(k: Kernel, t: Task): ProcessGen<number> {
     e.mutex.unlock();
   }
   if (locked) mm.lock.upRead();
+  // sgx_swap_pages: kref_put after up_read; the last reference releases the enclave here.
+  yield* k.putEnclave(t, e);
   return n;
 }

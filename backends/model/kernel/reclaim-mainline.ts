@@ -42,6 +42,8 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     const st = e.state[p]!;
     if ((st & 0x7f) !== RESIDENT) continue;
     e.state[p] = RECLAIMING;
+    // kref_get_unless_zero(&encl->refcount) per isolated page: the enclave outlives the batch.
+    e.refs++;
     encls.push(e);
     pages.push(p);
     young.push((st & YOUNG) !== 0);
@@ -73,6 +75,8 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
       putBack(k, e, p);
       epc.inFlight--;
       keep.push(false);
+      // The skip path's kref_put: the last reference releases the enclave here.
+      yield* k.putEnclave(t, e);
       continue;
     }
     // Hold #1: the backing (contents and PCMD) and SGX_ENCL_PAGE_BEING_RECLAIMED.
@@ -128,6 +132,9 @@ export function* mainlineBatch(k: Kernel, t: Task): ProcessGen<number> {
     epc.inFlight--;
     if (secsToo) evictSecs(k, e);
     e.mutex.unlock();
+    // kref_put after sgx_reclaimer_write: a release the owner's last close left to the
+    // reclaimer runs here, in this task (sgx_encl_release).
+    yield* k.putEnclave(t, e);
   }
   if (k.rec.on) k.rec.counter('free EPC pages', epc.free);
   return evicted;
