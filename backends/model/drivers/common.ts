@@ -182,7 +182,6 @@ export function* release(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
   e.backedMap = null;
   e.pcmdPages = 0;
   e.pcmdMap = null;
-  e.secsBacked = false;
   e.secsEvicted = false;
   const s = k.env.now;
   yield* k.cpus.compute(t, cost);

@@ -19,7 +19,7 @@ import { downRead, downWrite, elduBacking, lockEncl, type Kernel } from '../kern
 import type { Task } from '../kernel/cpus.js';
 import type { Mm } from '../kernel/mm.js';
 import { markReclaimable } from '../kernel/reclaim.js';
-import { takeForEldu } from '../kernel/secs.js';
+import { secsElduNs, takeForEldu } from '../kernel/secs.js';
 import { workItem } from '../kernel/workqueue.js';
 import { release } from './common.js';
 import type { Thread } from './thread.js';
@@ -203,9 +203,10 @@ export function* fork(k: Kernel, parent: Thread, child: Thread, inside: number):
   yield* k.cpus.compute(t, k.ns.syscall);
   yield* downWrite(k, t, parent.mm);
   const inherited: Enclave[] = [];
-  for (const id of parent.mm.mapped) {
+  const fd = k.knobs.binding === 'fd';
+  for (const id of fd ? parent.mm.mapped : []) {
     const e = k.enclaves.get(id);
-    if (e === undefined || e.released || k.knobs.binding === 'mm') continue;
+    if (e === undefined || e.released) continue;
     yield* k.cpus.compute(t, k.ns.mmap_op + k.ns.kzalloc);
     child.mm.mapped.add(id);
     e.fileRefs++;
@@ -216,7 +217,7 @@ export function* fork(k: Kernel, parent: Thread, child: Thread, inside: number):
     inherited.push(e);
   }
   parent.mm.lock.upWrite();
-  if (k.knobs.binding === 'fd') {
+  if (fd) {
     for (const id of parent.fds) {
       const e = k.enclaves.get(id);
       if (e === undefined || e.released) continue;
@@ -276,11 +277,11 @@ export function* touch(k: Kernel, th: Thread, e: Enclave, offset: number, pages:
         const got = takeForEldu(k, e);
         if (got === 'child') break;
         if (got === 'both') {
-          secsNs = ns.eldu + elduBacking(k, e, e.pages) * ns.backing_free;
+          secsNs = secsElduNs(k, e);
           break;
         }
         // mainline: the SECS is back, the child's page is not; its ELDU ran under these locks.
-        if (got === 'secs') yield* k.cpus.compute(t, ns.eldu + elduBacking(k, e, e.pages) * ns.backing_free);
+        if (got === 'secs') yield* k.cpus.compute(t, secsElduNs(k, e));
         // VM_FAULT_NOPAGE: drop both locks, let ksgxd free pages, fault again.
         e.mutex.unlock();
         th.mm.lock.upRead();

@@ -46,14 +46,16 @@ export class Enclave {
    * `encl->secs.epc_page == NULL`): the next child ELDU reloads it first (kernel/secs.ts).
    */
   secsEvicted = false;
-  /** The SECS has a shmem backing page (index PFN_DOWN(size), after the children's), from its first EWB. */
-  secsBacked = false;
   initialized = false;
   dead = false;
   /** A queued request failed: every later one is dropped (per-mm worker semantics). */
   skipRest = false;
   released = false;
-  /** Pages with a shmem backing page (contents), and which (source=pin: lazily, at EWB). */
+  /**
+   * Shmem pages the backing holds (contents, the SECS's, PCMD), and which pages have contents
+   * there: indices 0..pages, the SECS's at `pages` (PFN_DOWN(size), after the children's;
+   * source=pin: lazily, at EWB).
+   */
   backed = 0;
   backedMap: Uint8Array | null = null;
   /** PCMD pages in the backing (one per 32 enclave pages, from the first EWB of any of them). */

@@ -117,12 +117,13 @@ export function* lockEncl(k: Kernel, t: Task, e: Enclave): ProcessGen<void> {
 
 /**
  * Page `p` gets a shmem backing page (its contents) unless it has one: at ADD_PAGE with
- * source=copy (isgx copy #2), at its first EWB with source=pin (mainline sgx_encl_get_backing).
+ * source=copy (isgx copy #2), at its first EWB with source=pin (mainline sgx_encl_get_backing);
+ * `p` = `e.pages` is the SECS's (`ewbSecsBacking`).
  */
 export function addBacking(k: Kernel, e: Enclave, p: number): void {
   let map = e.backedMap;
   if (map === null) {
-    map = new Uint8Array(e.pages);
+    map = new Uint8Array(e.pages + 1);
     e.backedMap = map;
   }
   if (map[p] === 1) return;
@@ -179,12 +180,7 @@ function addPcmd(k: Kernel, e: Enclave, p: number): void {
 export function elduBacking(k: Kernel, e: Enclave, p: number): number {
   if (k.knobs.source !== 'pin' || e.released) return 0;
   let freed = 0;
-  if (p === e.pages) {
-    if (e.secsBacked) {
-      e.secsBacked = false;
-      freed++;
-    }
-  } else if (e.backedMap !== null && e.backedMap[p] === 1) {
+  if (e.backedMap !== null && e.backedMap[p] === 1) {
     e.backedMap[p] = 0;
     freed++;
   }
@@ -221,9 +217,6 @@ export function ewbBacking(k: Kernel, e: Enclave, p: number): void {
  * source (isgx copies no SECS there at ECREATE), and its PCMD in the PCMD page of that index.
  */
 export function ewbSecsBacking(k: Kernel, e: Enclave): void {
-  if (!e.secsBacked) {
-    e.secsBacked = true;
-    holdBackingPage(k, e);
-  }
+  addBacking(k, e, e.pages);
   addPcmd(k, e, e.pages);
 }

@@ -33,7 +33,7 @@
  */
 import type { CostNs } from '../profiles.js';
 import type { Enclave } from './enclave.js';
-import { ewbSecsBacking, type Kernel } from './kernel.js';
+import { elduBacking, ewbSecsBacking, type Kernel } from './kernel.js';
 
 /**
  * True when the SECS goes with the `children` child pages about to be written back in this hold:
@@ -62,6 +62,11 @@ export function evictSecs(k: Kernel, e: Enclave): void {
   k.epc.give('secs');
   k.metrics.evictions++;
   k.metrics.secsEvictions++;
+}
+
+/** The SECS's ELDU, charged by the fault that reloads it: ELDU and the backing it frees (kernel.ts `elduBacking`). */
+export function secsElduNs(k: Kernel, e: Enclave): number {
+  return k.ns.eldu + elduBacking(k, e, e.pages) * k.ns.backing_free;
 }
 
 function reloadSecs(k: Kernel, e: Enclave): void {
