@@ -131,10 +131,15 @@ test('an uninitialized enclave keeps its SECS when every child is written back (
   }
 });
 
+/** The case with process 1 touching every page of its enclave after the pressure (mapping it first on mainline). */
+function touchedBack(design: string): ReturnType<typeof run> {
+  const map: Op[] = design === 'mm-less' ? [{ op: 'map', enclave: 1 }] : [];
+  return run(design, [...map, { op: 'touch', enclave: 1, offset: 0, pages: SMALL }]);
+}
+
 test('touching the enclave afterwards reloads the SECS before the first child: one more ELDU, the SECS back in EPC', () => {
   for (const design of DESIGNS) {
-    const map: Op[] = design === 'mm-less' ? [{ op: 'map', enclave: 1 }] : [];
-    const { k, release } = run(design, [...map, { op: 'touch', enclave: 1, offset: 0, pages: SMALL }]);
+    const { k, release } = touchedBack(design);
     const small = release.get(1)!;
     assert.equal(k.metrics.secsReloads, 1, design);
     // Each child ELDUed once and the SECS once.
@@ -147,8 +152,7 @@ test('touching the enclave afterwards reloads the SECS before the first child: o
 
 test('mainline truncates the backing at ELDU, isgx keeps it: after touching every page back, the small enclave holds no backing page in mainline and its 64 + 1 + 3 in isgx', () => {
   for (const design of DESIGNS) {
-    const map: Op[] = design === 'mm-less' ? [{ op: 'map', enclave: 1 }] : [];
-    const { k, release } = run(design, [...map, { op: 'touch', enclave: 1, offset: 0, pages: SMALL }]);
+    const { k, release } = touchedBack(design);
     const small = release.get(1)!;
     assert.equal(k.metrics.secsReloads, 1, design);
     if (design === 'mm-less') {
